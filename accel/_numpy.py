@@ -1,0 +1,120 @@
+"""Pure numpy back end: used when the C extension is missing or ACCEL_SIMD=numpy.
+
+Same contract as the C kernels, computed in float64 and rounded to float32 at
+the end (so it is, if anything, slightly more accurate); blocks over candidates
+like the C scan so top-k memory stays bounded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numexpr as ne
+import numpy as np
+from numpy.typing import NDArray
+
+BLOCK_ELEMENTS = 1 << 21  # float64 values per candidate block (16 MiB)
+
+Decoder = Callable[[int, int], NDArray[np.float64]]
+BlockFn = Callable[[int, int], NDArray[np.float32]]
+
+_POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
+
+NONFINITE = (
+    "non-finite distance: the input contains nan or inf "
+    "(or values so large that float32 overflows to inf)"
+)
+
+
+def block_rows(row_elements: int, nq: int = 1) -> int:
+    return max(16, BLOCK_ELEMENTS // max(1, row_elements * max(1, nq)))
+
+
+def vector_block(q: NDArray[np.float64], x: NDArray[np.float64], metric: int) -> NDArray[np.float64]:
+    """Metric values between queries q (nq, d) and candidates x (nb, d); codes as in METRICS."""
+    if metric == 4:  # l1
+        return np.asarray(ne.evaluate("sum(abs(a - b), axis=2)", {"a": q[:, None, :], "b": x[None]}))
+    with np.errstate(invalid="ignore", over="ignore"):
+        dot = q @ x.T
+        if metric == 3:
+            return -dot
+        xx = np.einsum("ij,ij->i", x, x)
+        if metric == 2:
+            qn = np.sqrt(np.einsum("ij,ij->i", q, q))[:, None]
+            xn = np.sqrt(xx)[None, :]
+            zero = (qn == 0) | (xn == 0)  # zero vector: distance 1, see accel.distances
+            cos = 1.0 - dot / np.where(zero, 1.0, qn * xn)
+            return np.where(~np.isfinite(xn), np.nan, np.where(zero, 1.0, cos))
+        # Expanded form is exact enough in float64 for a float32 result.
+        sq = np.maximum(np.einsum("ij,ij->i", q, q)[:, None] + xx[None, :] - 2.0 * dot, 0.0)
+        sq = np.where(np.isfinite(dot), sq, np.nan)
+        return np.sqrt(sq) if metric == 0 else sq
+
+
+def hamming_block(a: NDArray[np.uint8], b: NDArray[np.uint8]) -> NDArray[np.float32]:
+    return _POPCOUNT[a[:, None, :] ^ b[None, :, :]].sum(axis=2, dtype=np.int64).astype(np.float32)
+
+
+def pq_adc_block(luts: NDArray[np.float32], codes: NDArray[np.uint8]) -> NDArray[np.float32]:
+    """luts (nq, m, ksub), codes (nb, m) -> (nq, nb) summed table entries."""
+    m = codes.shape[1]
+    picked = luts[:, np.arange(m)[None, :], codes]  # (nq, nb, m)
+    return picked.sum(axis=2, dtype=np.float64).astype(np.float32)
+
+
+def distances(nq: int, nx: int, rows: int, block: BlockFn, out: NDArray[np.float32]) -> None:
+    for j0 in range(0, nx, rows):
+        j1 = min(nx, j0 + rows)
+        values = block(j0, j1)
+        if not np.isfinite(values).all():
+            raise ValueError(NONFINITE)
+        out[:, j0:j1] = values
+
+
+def topk(
+    nq: int, nx: int, k: int, rows: int, block: BlockFn
+) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
+    """Running top-k merge; a stable sort keeps (distance, index) order on ties."""
+    best_d = np.empty((nq, 0), dtype=np.float32)
+    best_i = np.empty((nq, 0), dtype=np.int64)
+    for j0 in range(0, nx, rows):
+        j1 = min(nx, j0 + rows)
+        values = block(j0, j1)
+        if not np.isfinite(values).all():
+            raise ValueError(NONFINITE)
+        cand_d = np.concatenate([best_d, values], axis=1)
+        cand_i = np.concatenate([best_i, np.broadcast_to(np.arange(j0, j1), values.shape)], axis=1)
+        order = np.argsort(cand_d, axis=1, kind="stable")[:, :k]
+        best_d = np.take_along_axis(cand_d, order, axis=1)
+        best_i = np.take_along_axis(cand_i, order, axis=1)
+    return np.ascontiguousarray(best_i), np.ascontiguousarray(best_d)
+
+
+def f32_to_f16(x: NDArray[np.float32]) -> NDArray[np.float16]:
+    with np.errstate(over="ignore"):  # overflow to inf is the defined result
+        return x.astype(np.float16)
+
+
+def sq8_encode(
+    x: NDArray[np.float32], lo: NDArray[np.float32], inv_scale: NDArray[np.float32]
+) -> NDArray[np.uint8]:
+    v = (x - lo) * inv_scale  # float32 throughout, the same rounding as the kernels
+    return np.rint(np.clip(v, 0.0, 255.0)).astype(np.uint8)
+
+
+def binary_quantize(x: NDArray[np.float32]) -> NDArray[np.uint8]:
+    return np.packbits(x > 0, axis=-1, bitorder="big")
+
+
+def pq_assign(
+    x: NDArray[np.float32], centroids: NDArray[np.float32], out: NDArray[np.uint8]
+) -> None:
+    """out[:, s] = nearest centroid of subspace s; centroids (m, ksub, dsub)."""
+    m, _, dsub = centroids.shape
+    rows = block_rows(centroids.shape[1])
+    for s in range(m):
+        c = centroids[s].astype(np.float64)
+        cn = np.einsum("ij,ij->i", c, c)
+        for j0 in range(0, x.shape[0], rows):
+            sub = x[j0 : j0 + rows, s * dsub : (s + 1) * dsub].astype(np.float64)
+            out[j0 : j0 + rows, s] = np.argmin(cn[None, :] - 2.0 * (sub @ c.T), axis=1)

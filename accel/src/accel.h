@@ -1,0 +1,100 @@
+/* Shared types of accel's kernels: the dispatch table and the scan driver.
+ *
+ * Every ISA file (kernels_*.c) fills one `accel_kernels_t`; dispatch.c picks
+ * the best table the CPU can run; search.c turns a table into distance
+ * matrices and fused top-k scans; module.c is the CPython glue.
+ */
+#ifndef ACCEL_H
+#define ACCEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Candidate storage: what a kernel reads on the `x` side. */
+typedef enum { ACCEL_F32 = 0, ACCEL_F16 = 1, ACCEL_SQ8 = 2, ACCEL_ELEM_COUNT = 3 } accel_elem_t;
+
+/* Reductions the block kernels compute between a query row and a candidate. */
+typedef enum { ACCEL_DOT = 0, ACCEL_L2SQ = 1, ACCEL_L1 = 2, ACCEL_OP_COUNT = 3 } accel_op_t;
+
+/* Public metrics; numbers match accel/_metrics.py. */
+typedef enum {
+    ACCEL_METRIC_L2 = 0,
+    ACCEL_METRIC_SQEUCLIDEAN = 1,
+    ACCEL_METRIC_COSINE = 2,
+    ACCEL_METRIC_IP = 3, /* negative dot product, pgvector's <#> */
+    ACCEL_METRIC_L1 = 4,
+    ACCEL_METRIC_COUNT = 5
+} accel_metric_t;
+
+typedef enum { ACCEL_OK = 0, ACCEL_ERR_NOMEM = 1, ACCEL_ERR_NONFINITE = 2 } accel_status_t;
+
+/* out[i*ldo + j] = reduce_k op(q[i*ldq + k], x_j[k]) for i < nq, j < nx.
+ * x_j starts at element j*ldx of `x`; elements are f32, f16 bits or uint8 codes.
+ * ACCEL_SQ8 candidates are decoded in registers as lo[k] + scale[k] * code[k]
+ * (one FMA); lo and scale are NULL for the other encodings. */
+typedef void (*accel_block_fn)(const float *q, size_t nq, size_t ldq, const void *x, size_t nx,
+                               size_t ldx, size_t d, const float *lo, const float *scale, float *out, size_t ldo);
+
+typedef struct {
+    const char *name;
+    accel_block_fn block[ACCEL_ELEM_COUNT][ACCEL_OP_COUNT];
+    /* out[i*ldo + j] = popcount(a_i ^ b_j) over nbytes bytes. */
+    void (*hamming)(const uint8_t *a, size_t na, const uint8_t *b, size_t nb, size_t nbytes,
+                    float *out, size_t ldo);
+    void (*f32_to_f16)(const float *x, uint16_t *h, size_t n);
+    void (*f16_to_f32)(const uint16_t *h, float *x, size_t n);
+    /* codes = clamp(round((x - lo) * inv_scale), 0, 255), row-major n x d. */
+    void (*sq8_encode)(const float *x, size_t n, size_t d, const float *lo, const float *inv_scale,
+                       uint8_t *codes);
+    /* Sign bits (x > 0), numpy.packbits order: first element in the MSB. */
+    void (*binary_quantize)(const float *x, size_t n, size_t d, uint8_t *bits);
+    /* codes[i*code_stride] = argmin_c |x_i - c|^2 with centroids given transposed
+     * (ct[k*ksub + c], k < dsub) and their squared norms. */
+    void (*pq_assign)(const float *x, size_t n, size_t ldx, size_t dsub, const float *ct,
+                      const float *cnorm, size_t ksub, uint8_t *codes, size_t code_stride);
+    /* out[j] = sum_s lut[s*ksub + codes[j*m + s]]  (asymmetric distance scan). */
+    void (*pq_adc)(const float *lut, size_t m, size_t ksub, const uint8_t *codes, size_t n,
+                   float *out);
+} accel_kernels_t;
+
+void accel_pq_adc_scalar(const float *lut, size_t m, size_t ksub, const uint8_t *codes, size_t n,
+                         float *out);
+
+/* Per-ISA tables; the non-scalar ones are NULL when not compiled for this target. */
+void accel_fill_scalar(accel_kernels_t *t);
+int accel_fill_avx2(accel_kernels_t *t);   /* 0 if AVX2+FMA+F16C unavailable */
+int accel_fill_avx512(accel_kernels_t *t); /* 0 if AVX-512 F/BW/VL/DQ unavailable */
+int accel_fill_neon(accel_kernels_t *t);   /* 0 unless aarch64 */
+
+/* dispatch.c */
+typedef enum {
+    ACCEL_LEVEL_SCALAR = 0,
+    ACCEL_LEVEL_NEON = 1,
+    ACCEL_LEVEL_AVX2 = 2,
+    ACCEL_LEVEL_AVX512 = 3,
+    ACCEL_LEVEL_COUNT = 4
+} accel_level_t;
+
+const char *accel_level_name(accel_level_t level);
+int accel_level_from_name(const char *name); /* -1 if unknown */
+int accel_level_supported(accel_level_t level);
+accel_level_t accel_best_level(void);
+const accel_kernels_t *accel_kernels(accel_level_t level); /* NULL if unsupported */
+
+/* search.c: one scan over candidates in blocks, shared by every metric and encoding. */
+typedef struct {
+    const accel_kernels_t *k;
+    int kind; /* 0: vectors (elem/metric), 1: hamming, 2: PQ ADC */
+    accel_elem_t elem;
+    accel_metric_t metric;
+    const void *q; /* nq x d f32 queries, nq packed bit codes, or nq x m x ksub PQ tables */
+    const void *x;  /* candidates: nx rows of `row_bytes` */
+    size_t nq, nx, d, row_bytes;
+    const float *lo, *scale; /* SQ8 parameters */
+    size_t m, ksub;          /* PQ */
+} accel_scan_t;
+
+accel_status_t accel_scan_distances(const accel_scan_t *s, float *out);
+accel_status_t accel_scan_topk(const accel_scan_t *s, size_t k, int64_t *idx, float *dist);
+
+#endif

@@ -1,0 +1,33 @@
+"""SQLAlchemy and psycopg 3 support for ruvector-postgres.
+
+Column types (``RuVector``, ``HalfVec``, ``SparseVec``), distance comparators with
+pgvector-python's names, ``VectorIndex``, search settings, and the
+``postgresql+ruvector`` dialects (registered as entry points) that probe the server
+and bind vectors in binary. Importing this package registers nothing globally
+beyond SQLAlchemy compiler hooks for our own constructs.
+"""
+
+from .capabilities import Capabilities
+from .codecs import BinaryLayout
+from .comparator import VectorDistance
+from .engine_setup import refresh_capabilities
+from .indexes import VectorIndex
+from .search import search_settings
+from .types import HalfVec, PgVector, RuVector, SparseVec
+from .values import SparseVector
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BinaryLayout",
+    "Capabilities",
+    "HalfVec",
+    "PgVector",
+    "RuVector",
+    "SparseVec",
+    "SparseVector",
+    "VectorDistance",
+    "VectorIndex",
+    "refresh_capabilities",
+    "search_settings",
+]

@@ -1,0 +1,158 @@
+"""psycopg 3 dumpers and loaders for ruvector, vector, halfvec and sparsevec.
+
+Text dumpers (type OID left unknown; SQLAlchemy renders a ``::type(n)`` cast) are
+registered before anything is known about the server, so binds always work. Once
+the server is probed, binary dumpers and loaders bound to the real OIDs take over:
+binary for parameters, COPY and arrays of vectors, in the layout the probe found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from psycopg.abc import AdaptContext, Buffer
+from psycopg.adapt import Dumper, Loader
+from psycopg.pq import Format
+from psycopg.types import TypeInfo
+
+from . import codecs
+from .capabilities import Capabilities
+from .codecs import BinaryLayout
+from .types import HalfVecParam, PgVectorParam, RuVectorParam, VectorParam
+from .values import SparseVector, to_float16, to_float32, to_sparse
+
+__all__ = ["register_adapters", "register_ruvector"]
+
+
+def _f32(obj: Any) -> Any:
+    """Params were validated by the column type; COPY ``set_types`` and raw psycopg
+    pass plain values, which are validated here."""
+    return obj.array if isinstance(obj, VectorParam) else to_float32(obj)
+
+
+def _f16(obj: Any) -> Any:
+    return obj.array if isinstance(obj, HalfVecParam) else to_float16(obj)
+
+
+class _TextDumper(Dumper):
+    format = Format.TEXT
+    encode: Callable[[Any], str]
+
+    def dump(self, obj: Any) -> Buffer:
+        return type(self).encode(obj).encode()
+
+
+class _BinaryDumper(Dumper):
+    format = Format.BINARY
+    encode: Callable[[Any], bytes]
+
+    def dump(self, obj: Any) -> Buffer:
+        return type(self).encode(obj)
+
+
+class _TextLoader(Loader):
+    format = Format.TEXT
+    decode: Callable[[Buffer], Any]
+
+    def load(self, data: Buffer) -> Any:
+        return type(self).decode(data)
+
+
+class _BinaryLoader(Loader):
+    format = Format.BINARY
+    decode: Callable[[Buffer], Any]
+
+    def load(self, data: Buffer) -> Any:
+        return type(self).decode(data)
+
+
+def _adapter(base: type[Any], name: str, oid: int, fn: Callable[..., Any]) -> type[Any]:
+    """A dumper/loader class bound to one OID and codec function."""
+    return type(name, (base,), {"oid": oid, "encode" if issubclass(base, Dumper) else "decode": staticmethod(fn)})
+
+
+def _codecs_for(name: str, layout: BinaryLayout) -> dict[str, Callable[..., Any]]:
+    """Encode/decode functions of one SQL type: text_out, binary_out, text_in, binary_in."""
+    if name in ("ruvector", "vector"):
+        return {
+            "text_out": lambda o: codecs.vector_to_text(_f32(o)),
+            "binary_out": lambda o: codecs.vector_to_binary(_f32(o), layout),
+            "text_in": codecs.vector_from_text,
+            "binary_in": lambda data: codecs.vector_from_binary(data, layout),
+        }
+    if name == "halfvec":
+        return {
+            "text_out": lambda o: codecs.halfvec_to_text(_f16(o)),
+            "binary_out": lambda o: codecs.halfvec_to_binary(_f16(o)),
+            "text_in": codecs.halfvec_from_text,
+            "binary_in": codecs.halfvec_from_binary,
+        }
+    return {
+        "text_out": lambda o: codecs.sparsevec_to_text(to_sparse(o)),
+        "binary_out": lambda o: codecs.sparsevec_to_binary(to_sparse(o)),
+        "text_in": codecs.sparsevec_from_text,
+        "binary_in": codecs.sparsevec_from_binary,
+    }
+
+
+#: Which Python param class travels as which SQL type.
+_PARAM_CLASSES: dict[str, type[Any]] = {
+    "ruvector": RuVectorParam,
+    "vector": PgVectorParam,
+    "halfvec": HalfVecParam,
+    "sparsevec": SparseVector,
+}
+
+
+def register_adapters(context: AdaptContext, caps: Capabilities | None) -> None:
+    """Register our adapters on a psycopg connection, cursor or adapters map.
+
+    Without probed capabilities only the text dumpers (unknown OID) are registered."""
+    adapters = context.adapters
+    for name, cls in _PARAM_CLASSES.items():
+        fns = _codecs_for(name, BinaryLayout.PGVECTOR)
+        adapters.register_dumper(cls, _adapter(_TextDumper, f"{name}_text_dumper", 0, fns["text_out"]))
+    if caps is None or not caps.probed:
+        return
+    for name, oids in caps.types.items():
+        layout = caps.binary_layout if name == "ruvector" else BinaryLayout.PGVECTOR
+        fns = _codecs_for(name, layout)
+        text_dumper = _adapter(_TextDumper, f"{name}_text_dumper", oids.oid, fns["text_out"])
+        binary_dumper = _adapter(_BinaryDumper, f"{name}_binary_dumper", oids.oid, fns["binary_out"])
+        # Text first, binary last: the last one registered serves "%s" placeholders.
+        adapters.register_dumper(_PARAM_CLASSES[name], text_dumper)
+        adapters.register_dumper(_PARAM_CLASSES[name], binary_dumper)
+        adapters.register_loader(oids.oid, _adapter(_TextLoader, f"{name}_text_loader", oids.oid, fns["text_in"]))
+        adapters.register_loader(oids.oid, _adapter(_BinaryLoader, f"{name}_binary_loader", oids.oid, fns["binary_in"]))
+        TypeInfo(name, oids.oid, oids.array_oid).register(context)
+
+
+def register_ruvector(conn: Any) -> Capabilities:
+    """Set up a plain psycopg connection: probe the server, register adapters, and
+    let numpy arrays bind as ``ruvector`` (as pgvector-python's ``register_vector``).
+
+    Returns the probed capabilities."""
+    from .capabilities import probe
+
+    from psycopg.pq import TransactionStatus
+
+    idle = conn.info.transaction_status == TransactionStatus.IDLE
+
+    def run(query: str) -> Any:
+        with conn.cursor() as cur:
+            cur.execute(query)
+            return cur.fetchall()
+
+    caps = probe(run)
+    if idle and conn.info.transaction_status == TransactionStatus.INTRANS:
+        conn.rollback()  # leave the connection as we found it
+    register_adapters(conn, caps)
+    ruvector = caps.types.get("ruvector")
+    if ruvector is not None:
+        fns = _codecs_for("ruvector", caps.binary_layout)
+        conn.adapters.register_dumper(
+            np.ndarray, _adapter(_BinaryDumper, "ndarray_ruvector_dumper", ruvector.oid, fns["binary_out"])
+        )
+    return caps

@@ -1,0 +1,164 @@
+"""Distance operators and vector functions as SQL expressions.
+
+Method names and meanings are pgvector-python's, so ported code keeps working:
+ascending order is "most similar first" for every distance, on every server. The
+SQL is chosen at compile time from the dialect's probed capabilities, because the
+published ruvector 2.0.5 differs from its docs: ``<#>`` returns +dot there (so
+``max_inner_product`` negates it) and ``<+>`` is missing (so ``l1_distance`` calls
+``ruvector_l1_distance``). ``l2_distance`` and ``cosine_distance`` always render the
+bare operator, which is what keeps ``ORDER BY`` index-usable.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final
+
+from sqlalchemy import Float, Integer, bindparam, func
+from sqlalchemy import types as sqltypes
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
+
+from .capabilities import DOCUMENTED, Capabilities
+
+if TYPE_CHECKING:
+    from .types._base import VectorType
+
+__all__ = ["METRICS", "DenseComparator", "SparseComparator", "VectorDistance"]
+
+#: Distance names accepted by ``VectorDistance`` (and ``distance(metric=...)``).
+METRICS: Final = ("l2", "cosine", "max_inner_product", "inner_product", "l1")
+
+#: Operators every family renders the same way.
+_PLAIN_OPERATORS: Final = {"l2": "<->", "cosine": "<=>"}
+
+#: SQL function names per vector type, for dims / norm / normalize.
+_FUNCTIONS: Final[dict[str, dict[str, str]]] = {
+    "ruvector": {"dims": "ruvector_dims", "norm": "ruvector_norm", "normalize": "ruvector_normalize"},
+    "vector": {"dims": "vector_dims", "norm": "vector_norm", "normalize": "l2_normalize"},
+    "halfvec": {"dims": "vector_dims", "norm": "l2_norm", "normalize": "l2_normalize"},
+    "sparsevec": {"norm": "l2_norm", "normalize": "l2_normalize"},
+}
+
+
+class VectorDistance(ColumnElement[float]):
+    """``left <op> right`` for one metric; a float expression that labels, compares
+    and orders like any other column expression."""
+
+    __visit_name__ = "vector_distance"
+    inherit_cache = True
+    _traverse_internals = [
+        ("left", InternalTraversal.dp_clauseelement),
+        ("right", InternalTraversal.dp_clauseelement),
+        ("metric", InternalTraversal.dp_string),
+    ]
+
+    def __init__(self, left: ColumnElement[Any], right: ColumnElement[Any], metric: str) -> None:
+        if metric not in METRICS:
+            raise ValueError(f"unknown metric {metric!r}; expected one of {', '.join(METRICS)}")
+        self.left = left
+        self.right = right
+        self.metric = metric
+        self.type = Float()
+
+    @property
+    def family(self) -> str:
+        return getattr(self.left.type, "family", "ruvector")
+
+
+def _capabilities(compiler: SQLCompiler) -> Capabilities:
+    caps: Capabilities | None = getattr(compiler.dialect, "ruvector_capabilities", None)
+    return caps if caps is not None and caps.has_extension else DOCUMENTED
+
+
+def render_distance(metric: str, family: str, left: str, right: str, caps: Capabilities) -> str:
+    """SQL text of one distance, for the given operand texts and server."""
+    if metric in _PLAIN_OPERATORS:
+        return f"({left} {_PLAIN_OPERATORS[metric]} {right})"
+    if family != "ruvector":  # pgvector's operators: <#> is -dot, <+> exists
+        return {
+            "max_inner_product": f"({left} <#> {right})",
+            "inner_product": f"(-({left} <#> {right}))",
+            "l1": f"({left} <+> {right})",
+        }[metric]
+    if metric == "inner_product":
+        return f"ruvector_inner_product({left}, {right})"
+    if metric == "max_inner_product":
+        if caps.ip_operator_sign < 0:
+            return f"({left} <#> {right})"
+        return f"(-({left} <#> {right}))"
+    if caps.has_l1_operator:
+        return f"({left} <+> {right})"
+    return f"ruvector_l1_distance({left}, {right})"
+
+
+@compiles(VectorDistance)
+def _compile_distance(element: VectorDistance, compiler: SQLCompiler, **kw: Any) -> str:
+    return render_distance(
+        element.metric,
+        element.family,
+        compiler.process(element.left, **kw),
+        compiler.process(element.right, **kw),
+        _capabilities(compiler),
+    )
+
+
+class DenseComparator(sqltypes.UserDefinedType.Comparator[Any]):
+    """Distances and functions on vector columns (``Item.embedding.l2_distance(q)``)."""
+
+    type: VectorType
+
+    def _operand(self, other: Any) -> ColumnElement[Any]:
+        if isinstance(other, ColumnElement):
+            return other
+        if hasattr(other, "__clause_element__"):
+            clause: ColumnElement[Any] = other.__clause_element__()
+            return clause
+        # Validate now, so a bad query vector fails where it is written.
+        return bindparam(None, self.type.coerce(other), type_=self.type)
+
+    def distance(self, other: Any, metric: str) -> VectorDistance:
+        return VectorDistance(self.expr, self._operand(other), metric)
+
+    def l2_distance(self, other: Any) -> VectorDistance:
+        """Euclidean distance (``<->``)."""
+        return self.distance(other, "l2")
+
+    def cosine_distance(self, other: Any) -> VectorDistance:
+        """1 - cosine similarity (``<=>``)."""
+        return self.distance(other, "cosine")
+
+    def max_inner_product(self, other: Any) -> VectorDistance:
+        """Negative dot product: ascending order puts the largest dot product first."""
+        return self.distance(other, "max_inner_product")
+
+    def inner_product(self, other: Any) -> VectorDistance:
+        """The dot product itself (+dot)."""
+        return self.distance(other, "inner_product")
+
+    def l1_distance(self, other: Any) -> VectorDistance:
+        """Manhattan distance."""
+        return self.distance(other, "l1")
+
+    def _function(self, key: str, type_: sqltypes.TypeEngine[Any]) -> ColumnElement[Any]:
+        names = _FUNCTIONS[self.type.sql_name]
+        if key not in names:
+            raise NotImplementedError(f"{self.type.sql_name} has no {key}() function")
+        return getattr(func, names[key])(self.expr, type_=type_)
+
+    def dims(self) -> ColumnElement[int]:
+        """Number of dimensions of the stored value."""
+        return self._function("dims", Integer())
+
+    def norm(self) -> ColumnElement[float]:
+        """Euclidean norm."""
+        return self._function("norm", Float())
+
+    def normalize(self) -> ColumnElement[Any]:
+        """The value scaled to unit length (a vector of the same type)."""
+        return self._function("normalize", self.type)
+
+
+class SparseComparator(DenseComparator):
+    """Sparse vectors: the same distances; no ``dims()`` in SQL."""

@@ -1,0 +1,37 @@
+"""Engine plugin: ``create_engine(url, plugins=["ruvector"])`` on ``postgresql+psycopg``.
+
+For users who keep their URL: the same probe, adapters, execution option and
+reflection names as the ``postgresql+ruvector`` dialect, set on that engine's own
+dialect instance (no global patching).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import CreateEnginePlugin, Engine
+from sqlalchemy.engine.url import URL
+
+from .dialect import VECTOR_ISCHEMA_NAMES
+from .engine_setup import install_engine
+
+__all__ = ["RuVectorPlugin"]
+
+
+class RuVectorPlugin(CreateEnginePlugin):
+    """Registered under the entry point ``sqlalchemy.plugins: ruvector``."""
+
+    def __init__(self, url: URL, kwargs: dict[str, Any]) -> None:
+        super().__init__(url, kwargs)
+
+    def update_url(self, url: URL) -> URL:
+        return url.difference_update_query(["plugin"])
+
+    def engine_created(self, engine: Engine) -> None:
+        dialect = engine.dialect
+        if dialect.name != "postgresql" or dialect.driver != "psycopg":
+            raise ValueError(
+                f"the ruvector plugin needs postgresql+psycopg, not {dialect.name}+{dialect.driver}"
+            )
+        dialect.ischema_names = {**dialect.ischema_names, **VECTOR_ISCHEMA_NAMES}  # type: ignore[attr-defined]
+        install_engine(engine)

@@ -1,0 +1,116 @@
+"""Search-time settings (``ef_search``, ``probes``), scoped to a statement or a block.
+
+Values are validated as integers in ruvector's documented ranges and always sent as
+bound parameters of ``set_config(name, value, true)`` (``SET LOCAL``); nothing the
+user passes is formatted into SQL. Each parameter maps to the server settings the
+probe found effective (see ``Capabilities.search_settings``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, Final
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
+
+from .capabilities import DOCUMENTED, Capabilities
+
+__all__ = ["SEARCH_RANGES", "search_settings", "validate_search"]
+
+#: Documented ranges (ruvector's GUC registrations, spec section 5).
+SEARCH_RANGES: Final = {"ef_search": (1, 1000), "probes": (1, 10000)}
+
+_SAVE_AND_SET: Final = text("SELECT current_setting(:name, true), set_config(:name, :value, true)")
+_RESTORE: Final = text("SELECT set_config(:name, :value, true)")
+
+
+def validate_search(settings: Mapping[str, Any]) -> dict[str, int]:
+    """Check names, types and ranges; return the settings that are not None."""
+    if not isinstance(settings, Mapping):
+        raise TypeError(f"ruvector_search must be a mapping, got {type(settings).__name__}")
+    valid: dict[str, int] = {}
+    for name, value in settings.items():
+        if name not in SEARCH_RANGES:
+            raise ValueError(
+                f"unknown search setting {name!r}; expected {' or '.join(SEARCH_RANGES)}"
+            )
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{name} must be an int, got {value!r}")
+        low, high = SEARCH_RANGES[name]
+        if not low <= value <= high:
+            raise ValueError(f"{name} must be between {low} and {high}, got {value}")
+        valid[name] = value
+    return valid
+
+
+def _pairs(caps: Capabilities, settings: Mapping[str, int]) -> list[tuple[str, str]]:
+    return [(guc, str(v)) for name, v in settings.items() for guc in caps.search_settings(name)]
+
+
+def _capabilities(conn: Connection) -> Capabilities:
+    caps: Capabilities | None = getattr(conn.dialect, "ruvector_capabilities", None)
+    return caps if caps is not None and caps.probed else DOCUMENTED
+
+
+@contextmanager
+def search_settings(
+    bind: Session | Connection, *, ef_search: int | None = None, probes: int | None = None
+) -> Iterator[None]:
+    """Apply search settings for the statements run inside the block, then restore
+    the previous values. Needs a transaction (the ORM and Core open one by default)."""
+    settings = validate_search({"ef_search": ef_search, "probes": probes})
+    conn = bind.connection() if isinstance(bind, Session) else bind
+    if conn.get_isolation_level() == "AUTOCOMMIT":
+        raise ValueError("search_settings needs a transaction; the connection is in AUTOCOMMIT")
+    previous = [
+        (name, conn.execute(_SAVE_AND_SET, {"name": name, "value": value}).scalar_one())
+        for name, value in _pairs(_capabilities(conn), settings)
+    ]
+    try:
+        yield
+    finally:
+        if conn.in_transaction() and not conn.invalidated:
+            for name, value in reversed(previous):
+                conn.execute(_RESTORE, {"name": name, "value": value or ""})
+
+
+def install_execution_option(engine: Engine) -> None:
+    """Honour ``execution_options(ruvector_search={...})`` on ``engine``: the settings
+    are applied before the statement and restored after it, on a side cursor."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _apply(conn: Connection, cursor: Any, statement: str, parameters: Any, context: Any,
+               executemany: bool) -> None:
+        options = context.execution_options.get("ruvector_search") if context else None
+        if not options:
+            return
+        pairs = _pairs(_capabilities(conn), validate_search(options))
+        dbapi_conn = conn.connection.dbapi_connection
+        saved = []
+        side = dbapi_conn.cursor()
+        try:
+            for name, value in pairs:
+                side.execute("SELECT current_setting(%s, true), set_config(%s, %s, true)",
+                             (name, name, value))
+                saved.append((name, side.fetchone()[0]))
+        finally:
+            side.close()
+        context._ruvector_saved_settings = saved
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _restore(conn: Connection, cursor: Any, statement: str, parameters: Any, context: Any,
+                 executemany: bool) -> None:
+        saved = getattr(context, "_ruvector_saved_settings", None)
+        if not saved:
+            return
+        side = conn.connection.dbapi_connection.cursor()
+        try:
+            for name, value in reversed(saved):
+                side.execute("SELECT set_config(%s, %s, true)", (name, value or ""))
+        finally:
+            side.close()

@@ -1,0 +1,159 @@
+"""Machinery shared by the vector column types: DDL, binds, results, literals.
+
+A bind value is validated and coerced (``values``) before any SQL is sent. On an
+engine that ran our dialect or plugin, it then travels as a small param object that
+the psycopg adapters (``adapters``) dump in binary, in the layout the server was
+probed to use; on any other engine, as text with a rendered ``::type(n)`` cast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import numpy as np
+from sqlalchemy import types as sqltypes
+from sqlalchemy.engine.interfaces import Dialect
+from sqlalchemy.sql.base import SchemaEventTarget
+from sqlalchemy.sql.schema import Column
+
+from ..capabilities import Capabilities
+
+__all__ = ["VectorType", "capabilities_of"]
+
+
+def capabilities_of(dialect: Dialect) -> Capabilities | None:
+    """Capabilities of an engine set up by our dialect or plugin, else None."""
+    caps: Capabilities | None = getattr(dialect, "ruvector_capabilities", None)
+    return caps
+
+
+class VectorType(sqltypes.UserDefinedType[Any], SchemaEventTarget):
+    """Base of ``RuVector``, ``HalfVec``, ``SparseVec`` and ``PgVector``.
+
+    Subclasses name their SQL type and supply coercion and codecs. ``family`` says
+    whose operators apply: ``"ruvector"`` (probed per server) or ``"pgvector"``.
+    """
+
+    cache_ok = True
+    render_bind_cast = True
+    sql_name: ClassVar[str]
+    family: ClassVar[str]
+    max_dim: ClassVar[int] = 16000
+
+    def __init__(self, dim: int | None = None, *, as_list: bool = False) -> None:
+        if dim is not None:
+            if isinstance(dim, bool) or not isinstance(dim, int):
+                raise TypeError(f"{type(self).__name__}: dim must be an int, got {dim!r}")
+            if not 1 <= dim <= self.max_dim:
+                raise ValueError(
+                    f"{type(self).__name__}: dim must be between 1 and {self.max_dim}, got {dim}"
+                )
+        self.dim = dim
+        self.as_list = as_list
+        self._columns: list[Column[Any]] = []
+
+    # -- naming the column in error messages ------------------------------------------
+    def _set_parent(self, parent: Any, **kw: Any) -> None:
+        """Remember the column this type belongs to, so errors can name it (a type
+        instance shared by several columns names none)."""
+        if isinstance(parent, Column) and all(c is not parent for c in self._columns):
+            self._columns.append(parent)
+
+    def adapt(self, cls: Any, **kw: Any) -> Any:
+        new = super().adapt(cls, **kw)
+        if isinstance(new, VectorType):
+            new._columns = self._columns  # the dialect's copy serves the same column
+        return new
+
+    def copy(self, **kw: Any) -> Any:
+        new = super().copy(**kw)
+        new._columns = []
+        return new
+
+    @property
+    def column_name(self) -> str | None:
+        """Name of the one column using this type instance (read late: declarative
+        names columns after creating them)."""
+        if len(self._columns) != 1:
+            return None
+        column = self._columns[0]
+        if column.table is not None and column.name:
+            return f"{column.table.name}.{column.name}"
+        return column.name
+
+    # -- DDL -----------------------------------------------------------------------------
+    def get_col_spec(self, **kw: Any) -> str:
+        return self.sql_name if self.dim is None else f"{self.sql_name}({self.dim})"
+
+    @property
+    def python_type(self) -> type[Any]:
+        return list if self.as_list else np.ndarray
+
+    # -- values --------------------------------------------------------------------------
+    def coerce(self, value: Any) -> Any:
+        """Validate ``value`` for this column and return its canonical Python form."""
+        raise NotImplementedError
+
+    def to_text(self, value: Any) -> str:
+        """Text form of a canonical value, as the server's input function reads it."""
+        raise NotImplementedError
+
+    def from_text(self, text: str) -> Any:
+        raise NotImplementedError
+
+    def wrap(self, value: Any) -> Any:
+        """The object our psycopg adapters dump for a canonical value."""
+        raise NotImplementedError
+
+    def present(self, value: Any) -> Any:
+        """Result value as the user asked for it (array or list)."""
+        if self.as_list and isinstance(value, np.ndarray):
+            return value.tolist()
+        return value
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any]:
+        coerce = self.coerce
+        if capabilities_of(dialect) is None:
+            to_text = self.to_text
+
+            def process_text(value: Any) -> Any:
+                return None if value is None else to_text(coerce(value))
+
+            return process_text
+        wrap = self.wrap
+
+        def process(value: Any) -> Any:
+            return None if value is None else wrap(coerce(value))
+
+        return process
+
+    def literal_processor(self, dialect: Dialect) -> Callable[[Any], str]:
+        coerce, to_text = self.coerce, self.to_text
+
+        def process(value: Any) -> str:
+            text = to_text(coerce(value)).replace("'", "''")
+            return f"'{text}'"
+
+        return process
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any]:
+        from_text, present = self.from_text, self.present
+
+        def process(value: Any) -> Any:
+            if value is None:
+                return None
+            if isinstance(value, str):
+                value = from_text(value)
+            return present(value)
+
+        return process
+
+    def coerce_compared_value(self, op: Any, value: Any) -> sqltypes.TypeEngine[Any]:
+        return self
+
+    def __repr__(self) -> str:
+        args = [] if self.dim is None else [f"dim={self.dim}"]
+        if self.as_list:
+            args.append("as_list=True")
+        return f"{type(self).__name__}({', '.join(args)})"
