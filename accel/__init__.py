@@ -88,7 +88,8 @@ class _Candidates:
         block = self.data[j0:j1]
         if self.elem == _SQ8:
             assert self.lo is not None and self.scale is not None
-            return self.lo.astype(np.float64) + block * self.scale.astype(np.float64)
+            decoded: NDArray[np.float64] = self.lo + block * self.scale.astype(np.float64)
+            return decoded
         return block.astype(np.float64)
 
 
@@ -119,8 +120,24 @@ def _scan_vectors(
     ext = _backend.kernels()
     if ext is not None:
         raw = cand.data.view(np.uint16) if cand.elem == _F16 else cand.data
-        ext.scan(0, cand.elem, metric, q, raw, nq, nx, d, d * raw.itemsize, cand.lo, cand.scale,
-                 0, 0, -1 if k is None else kk, dist, idx)
+        ext.scan(
+            0,
+            cand.elem,
+            metric,
+            q,
+            raw,
+            nq,
+            nx,
+            d,
+            d * raw.itemsize,
+            cand.lo,
+            cand.scale,
+            0,
+            0,
+            -1 if k is None else kk,
+            dist,
+            idx,
+        )
         return dist if k is None else (idx, dist)
     q64 = q.astype(np.float64)
     rows = _numpy.block_rows(d, nq)
@@ -140,7 +157,9 @@ def _shape_result(res: tuple[I64, F32], one: bool) -> tuple[I64, F32]:
     return (res[0][0], res[1][0]) if one else res
 
 
-def distances(queries: Any, candidates: Any, metric: Metric = "l2", *, out: F32 | None = None) -> F32:
+def distances(
+    queries: Any, candidates: Any, metric: Metric = "l2", *, out: F32 | None = None
+) -> F32:
     """Distance matrix between queries (q, d) and candidates (n, d) -> (q, n) float32.
 
     A 1-D query gives a 1-D (n,) result.  ``out`` receives the result when given
@@ -243,9 +262,9 @@ def _check_params(params: SQ8Params, d: int, name: str) -> None:
 
 def sq8_encode(x: Any, params: SQ8Params) -> NDArray[np.uint8]:
     """Vectors (n, d) -> uint8 codes (n, d); values outside the trained range clamp."""
-    arr = v.as_f32("x", v.float_matrix("x", x), check_finite=True)
+    ext = _backend.kernels()  # the C encoder checks nan/inf in its own pass
+    arr = v.as_f32("x", v.float_matrix("x", x), check_finite=ext is None)
     _check_params(params, arr.shape[1], "x")
-    ext = _backend.kernels()
     if ext is None:
         return _numpy.sq8_encode(arr, params.lo, params.inv_scale)
     out = np.empty(arr.shape, np.uint8)
@@ -274,8 +293,12 @@ def sq8_topk(
     c = v.codes_matrix("codes", codes)
     _check_params(params, c.shape[1], "codes")
     q, one = _queries(queries, c.shape[1])
-    cand = _Candidates(c, _SQ8, np.ascontiguousarray(params.lo, np.float32),
-                       np.ascontiguousarray(params.scale, np.float32))
+    cand = _Candidates(
+        c,
+        _SQ8,
+        np.ascontiguousarray(params.lo, np.float32),
+        np.ascontiguousarray(params.scale, np.float32),
+    )
     res = _scan_vectors(q, cand, code, kk)
     assert isinstance(res, tuple)
     return _shape_result(res, one)
@@ -290,9 +313,8 @@ def binary_quantize(x: Any) -> NDArray[np.uint8]:
     (n, d) -> (n, ceil(d / 8)) uint8, first element in the most significant bit;
     a 1-D vector gives a 1-D result.
     """
-    arr = v.float_matrix("x", x, allow_1d=True)
-    f = v.as_f32("x", arr, check_finite=True)
-    ext = _backend.kernels()
+    ext = _backend.kernels()  # the C encoder checks nan/inf in its own pass
+    f = v.as_f32("x", v.float_matrix("x", x, allow_1d=True), check_finite=ext is None)
     if ext is None:
         out = _numpy.binary_quantize(f)
     else:
@@ -303,7 +325,9 @@ def binary_quantize(x: Any) -> NDArray[np.uint8]:
 
 def _hamming_scan(a: NDArray[np.uint8], b: NDArray[np.uint8], k: int | None) -> Any:
     if a.shape[1] != b.shape[1]:
-        raise ValueError(f"codes: {b.shape[1]} bytes per code do not match the queries' {a.shape[1]}")
+        raise ValueError(
+            f"codes: {b.shape[1]} bytes per code do not match the queries' {a.shape[1]}"
+        )
     nq, nbytes = a.shape
     nx = b.shape[0]
     kk = 0 if k is None else min(k, nx)
@@ -311,8 +335,9 @@ def _hamming_scan(a: NDArray[np.uint8], b: NDArray[np.uint8], k: int | None) -> 
     idx = np.empty((nq, kk), np.int64)
     ext = _backend.kernels()
     if ext is not None:
-        ext.scan(1, 0, 0, a, b, nq, nx, 0, nbytes, None, None, 0, 0, -1 if k is None else kk,
-                 dist, idx)
+        ext.scan(
+            1, 0, 0, a, b, nq, nx, 0, nbytes, None, None, 0, 0, -1 if k is None else kk, dist, idx
+        )
         return dist.astype(np.int32) if k is None else (idx, dist.astype(np.int32))
     rows = _numpy.block_rows(nbytes, nq)
 

@@ -30,12 +30,17 @@ def block_rows(row_elements: int, nq: int = 1) -> int:
     return max(16, BLOCK_ELEMENTS // max(1, row_elements * max(1, nq)))
 
 
-def vector_block(q: NDArray[np.float64], x: NDArray[np.float64], metric: int) -> NDArray[np.float64]:
+def vector_block(
+    q: NDArray[np.float64], x: NDArray[np.float64], metric: int
+) -> NDArray[np.float64]:
     """Metric values between queries q (nq, d) and candidates x (nb, d); codes as in METRICS."""
     if metric == 4:  # l1
-        return np.asarray(ne.evaluate("sum(abs(a - b), axis=2)", {"a": q[:, None, :], "b": x[None]}))
+        l1: NDArray[np.float64] = np.asarray(
+            ne.evaluate("sum(abs(a - b), axis=2)", {"a": q[:, None, :], "b": x[None]})
+        )
+        return l1
     with np.errstate(invalid="ignore", over="ignore"):
-        dot = q @ x.T
+        dot: NDArray[np.float64] = q @ x.T
         if metric == 3:
             return -dot
         xx = np.einsum("ij,ij->i", x, x)
@@ -52,14 +57,16 @@ def vector_block(q: NDArray[np.float64], x: NDArray[np.float64], metric: int) ->
 
 
 def hamming_block(a: NDArray[np.uint8], b: NDArray[np.uint8]) -> NDArray[np.float32]:
-    return _POPCOUNT[a[:, None, :] ^ b[None, :, :]].sum(axis=2, dtype=np.int64).astype(np.float32)
+    counts: NDArray[np.int64] = _POPCOUNT[a[:, None, :] ^ b[None, :, :]].sum(axis=2, dtype=np.int64)
+    return counts.astype(np.float32)
 
 
 def pq_adc_block(luts: NDArray[np.float32], codes: NDArray[np.uint8]) -> NDArray[np.float32]:
     """luts (nq, m, ksub), codes (nb, m) -> (nq, nb) summed table entries."""
     m = codes.shape[1]
-    picked = luts[:, np.arange(m)[None, :], codes]  # (nq, nb, m)
-    return picked.sum(axis=2, dtype=np.float64).astype(np.float32)
+    picked: NDArray[np.float32] = luts[:, np.arange(m)[None, :], codes]  # (nq, nb, m)
+    sums: NDArray[np.float64] = picked.sum(axis=2, dtype=np.float64)
+    return sums.astype(np.float32)
 
 
 def distances(nq: int, nx: int, rows: int, block: BlockFn, out: NDArray[np.float32]) -> None:
@@ -99,11 +106,13 @@ def sq8_encode(
     x: NDArray[np.float32], lo: NDArray[np.float32], inv_scale: NDArray[np.float32]
 ) -> NDArray[np.uint8]:
     v = (x - lo) * inv_scale  # float32 throughout, the same rounding as the kernels
-    return np.rint(np.clip(v, 0.0, 255.0)).astype(np.uint8)
+    codes: NDArray[np.uint8] = np.rint(np.clip(v, 0.0, 255.0)).astype(np.uint8)
+    return codes
 
 
 def binary_quantize(x: NDArray[np.float32]) -> NDArray[np.uint8]:
-    return np.packbits(x > 0, axis=-1, bitorder="big")
+    bits: NDArray[np.uint8] = np.packbits(x > 0, axis=-1, bitorder="big")
+    return bits
 
 
 def pq_assign(

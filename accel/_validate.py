@@ -21,9 +21,7 @@ def metric_code(metric: str) -> int:
     try:
         return METRICS[metric]
     except (KeyError, TypeError):
-        raise ValueError(
-            f"metric: expected one of {', '.join(METRICS)}, got {metric!r}"
-        ) from None
+        raise ValueError(f"metric: expected one of {', '.join(METRICS)}, got {metric!r}") from None
 
 
 def float_matrix(name: str, x: Any, *, allow_1d: bool = False) -> NDArray[Any]:

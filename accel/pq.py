@@ -38,7 +38,8 @@ class ProductQuantizer:
 
     @property
     def d(self) -> int:
-        return self._trained().shape[0] * self._trained().shape[2]
+        m, _, dsub = self._trained().shape
+        return int(m * dsub)
 
     def _trained(self) -> F32:
         if self.centroids is None:
@@ -124,7 +125,9 @@ class ProductQuantizer:
             raise ValueError(f"metric: expected l2, sqeuclidean or ip, got {metric!r}")
         kk = v.check_k(k)
         centroids = self._trained()
-        q = v.as_f32("queries", v.float_matrix("queries", queries, allow_1d=True), check_finite=True)
+        q = v.as_f32(
+            "queries", v.float_matrix("queries", queries, allow_1d=True), check_finite=True
+        )
         v.same_dim("queries", q, self.d, "the quantizer's")
         c = self._codes(codes)
         nq, m, ksub = q.shape[0], self.m, self.ksub
@@ -145,7 +148,9 @@ class ProductQuantizer:
             idx, dist = np.empty((nq, 0), np.int64), np.empty((nq, 0), np.float32)
         else:
             rows = _numpy.block_rows(m, nq)
-            idx, dist = _numpy.topk(nq, nx, kk, rows, lambda j0, j1: _numpy.pq_adc_block(luts, c[j0:j1]))
+            idx, dist = _numpy.topk(
+                nq, nx, kk, rows, lambda j0, j1: _numpy.pq_adc_block(luts, c[j0:j1])
+            )
         if metric == "l2":
             dist = np.sqrt(np.maximum(dist, 0.0))
         return (idx[0], dist[0]) if np.ndim(queries) == 1 else (idx, dist)

@@ -34,8 +34,14 @@ class Document(Base):
     embedding: Mapped[np.ndarray] = mapped_column(RuVector(DIM))
 
     __table_args__ = (
-        VectorIndex("documents_embedding_idx", "embedding", method="hnsw", metric="cosine",
-                    m=16, ef_construction=64),
+        VectorIndex(
+            "documents_embedding_idx",
+            "embedding",
+            method="hnsw",
+            metric="cosine",
+            m=16,
+            ef_construction=64,
+        ),
     )
 
 
@@ -64,9 +70,22 @@ def run(url: str) -> None:
 
         query = vectors[123] + 0.05 * rng.standard_normal(DIM).astype(np.float32)
         distance = Document.embedding.cosine_distance(query)
-        stmt = sa.select(Document.id, Document.title, distance.label("distance")).order_by(distance).limit(5)
+        stmt = (
+            sa.select(Document.id, Document.title, distance.label("distance"))
+            .order_by(distance)
+            .limit(5)
+        )
         with search_settings(session, ef_search=64):
-            plan = session.execute(sa.text("EXPLAIN " + str(stmt.compile(engine, compile_kwargs={"literal_binds": True})))).scalars().all()
+            plan = (
+                session.execute(
+                    sa.text(
+                        "EXPLAIN "
+                        + str(stmt.compile(engine, compile_kwargs={"literal_binds": True}))
+                    )
+                )
+                .scalars()
+                .all()
+            )
             rows = session.execute(stmt).all()
         print("plan:", next(line.strip() for line in plan if "Index" in line or "Scan" in line))
         print(f"{'id':>6}  {'title':<10}  cosine distance")

@@ -72,7 +72,9 @@ class Capabilities:
             "probes": ("ruvector.ivfflat_probes", "ivfflat.probes"),
         }[name]
         names = [f"ruvector.{name}"]
-        names += [s for s in extra if s in self.settings and (self.is_compat or s.startswith("ruvector."))]
+        names += [
+            s for s in extra if s in self.settings and (self.is_compat or s.startswith("ruvector."))
+        ]
         return tuple(names)
 
 
@@ -88,7 +90,8 @@ SELECT
   (SELECT a.amname FROM pg_am a JOIN pg_proc p ON p.oid = a.amhandler
     WHERE p.proname = 'hnsw_handler' ORDER BY a.oid LIMIT 1),
   (SELECT amname FROM pg_am WHERE amname = 'ruivfflat'),
-  (SELECT coalesce(json_object_agg(t.typname, json_build_array(t.oid::int8, t.typarray::int8)), '{}')
+  (SELECT coalesce(json_object_agg(t.typname,
+                                   json_build_array(t.oid::int8, t.typarray::int8)), '{}')
      FROM pg_type t
     WHERE t.typname IN ('ruvector', 'vector', 'halfvec', 'sparsevec')
       AND pg_type_is_visible(t.oid)),

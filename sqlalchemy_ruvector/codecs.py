@@ -382,10 +382,11 @@ def vectors_from_binary(
         except ValueError as exc:
             raise ValueError(f"row {i}: {exc}") from None
         raise ValueError(f"row {i}: expected {dim} dimensions, got {row_dim}")
-    try:
-        # one C loop copying every bytes object into place (no joined intermediate)
+    if set(map(type, buffers)) == {bytes}:
+        # one C loop copying every bytes object into place (no joined intermediate); only for
+        # bytes: numpy would treat memoryview/bytearray rows as sequences of uint8
         u8 = np.array(buffers, dtype=np.dtype(("V", rec))).view(np.uint8).reshape(n, rec)
-    except ValueError:  # memoryview/bytearray rows: numpy would treat them as sequences
+    else:
         u8 = np.frombuffer(b"".join(buffers), dtype=np.uint8).reshape(n, rec)
     dims = (u8[:, 0].astype(np.uint16) << 8) | u8[:, 1]
     wrong = np.flatnonzero(dims != dim)

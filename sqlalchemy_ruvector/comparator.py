@@ -35,7 +35,11 @@ _PLAIN_OPERATORS: Final = {"l2": "<->", "cosine": "<=>"}
 
 #: SQL function names per vector type, for dims / norm / normalize.
 _FUNCTIONS: Final[dict[str, dict[str, str]]] = {
-    "ruvector": {"dims": "ruvector_dims", "norm": "ruvector_norm", "normalize": "ruvector_normalize"},
+    "ruvector": {
+        "dims": "ruvector_dims",
+        "norm": "ruvector_norm",
+        "normalize": "ruvector_normalize",
+    },
     "vector": {"dims": "vector_dims", "norm": "vector_norm", "normalize": "l2_normalize"},
     "halfvec": {"dims": "vector_dims", "norm": "l2_norm", "normalize": "l2_normalize"},
     "sparsevec": {"norm": "l2_norm", "normalize": "l2_normalize"},
@@ -145,7 +149,8 @@ class DenseComparator(sqltypes.UserDefinedType.Comparator[Any]):
         names = _FUNCTIONS[self.type.sql_name]
         if key not in names:
             raise NotImplementedError(f"{self.type.sql_name} has no {key}() function")
-        return getattr(func, names[key])(self.expr, type_=type_)
+        expression: ColumnElement[Any] = getattr(func, names[key])(self.expr, type_=type_)
+        return expression
 
     def dims(self) -> ColumnElement[int]:
         """Number of dimensions of the stored value."""

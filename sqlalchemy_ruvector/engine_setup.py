@@ -80,9 +80,9 @@ def refresh_capabilities(bind: Engine | Connection) -> Capabilities:
     if isinstance(bind, Engine):
         with bind.connect() as conn:
             return refresh_capabilities(conn)
-    dbapi_conn = bind.connection.dbapi_connection
+    dbapi_conn: Any = bind.connection.dbapi_connection
     caps = _probe(dbapi_conn)
     bind.dialect.ruvector_capabilities = caps  # type: ignore[attr-defined]
     register_adapters(dbapi_conn, caps)
-    bind.connection._connection_record.info[_RECORD_KEY] = caps  # type: ignore[union-attr]
+    bind.info[_RECORD_KEY] = caps  # the pool record's info: checkout sees it is current
     return caps

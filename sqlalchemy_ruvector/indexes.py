@@ -28,7 +28,11 @@ METRICS: Final = ("l2", "cosine", "ip")
 
 #: Documented parameters per method: name -> (low, high) for ints, or allowed strings.
 INDEX_PARAMS: Final[dict[str, dict[str, tuple[int, int] | tuple[str, ...]]]] = {
-    "hnsw": {"m": (2, 100), "ef_construction": (4, 1000), "quantization": ("sq8", "pq16", "binary")},
+    "hnsw": {
+        "m": (2, 100),
+        "ef_construction": (4, 1000),
+        "quantization": ("sq8", "pq16", "binary"),
+    },
     "ivfflat": {"lists": (1, 100000), "quantization": ("none", "sq8", "pq", "binary")},
 }
 #: Parameters that pgvector's access methods (the compatibility layer) also accept.
@@ -48,20 +52,27 @@ def _check_params(method: str, params: Mapping[str, Any], where: str) -> dict[st
     for name, value in params.items():
         if name not in allowed:
             raise ValueError(
-                f"{where}: unknown {method} parameter {name!r}; expected one of {', '.join(allowed)}"
+                f"{where}: unknown {method} parameter {name!r}; "
+                f"expected one of {', '.join(allowed)}"
             )
         spec = allowed[name]
         if isinstance(spec[0], str):
             if value not in spec:
-                raise ValueError(f"{where}: {name} must be one of {', '.join(map(str, spec))}, got {value!r}")
+                raise ValueError(
+                    f"{where}: {name} must be one of {', '.join(map(str, spec))}, got {value!r}"
+                )
         else:
             low, high = spec
             if isinstance(value, bool) or not isinstance(value, int):
                 raise TypeError(f"{where}: {name} must be an int, got {value!r}")
-            if not low <= value <= high:  # type: ignore[operator]
+            if not low <= value <= high:
                 raise ValueError(f"{where}: {name} must be between {low} and {high}, got {value}")
         checked[name] = value
-    if "m" in checked and "ef_construction" in checked and checked["ef_construction"] < 2 * checked["m"]:
+    if (
+        "m" in checked
+        and "ef_construction" in checked
+        and checked["ef_construction"] < 2 * checked["m"]
+    ):
         raise ValueError(f"{where}: ef_construction must be at least 2 * m")
     return checked
 
@@ -84,9 +95,13 @@ class VectorIndex(Index):
         **params: Any,
     ) -> None:
         if method not in METHODS:
-            raise ValueError(f"index {name!r}: method must be one of {', '.join(METHODS)}, got {method!r}")
+            raise ValueError(
+                f"index {name!r}: method must be one of {', '.join(METHODS)}, got {method!r}"
+            )
         if metric not in METRICS:
-            raise ValueError(f"index {name!r}: metric must be one of {', '.join(METRICS)}, got {metric!r}")
+            raise ValueError(
+                f"index {name!r}: metric must be one of {', '.join(METRICS)}, got {metric!r}"
+            )
         self.vector_method = method
         self.vector_metric = metric
         self.vector_params = _check_params(method, params, f"index {name!r}")
@@ -104,7 +119,9 @@ class VectorIndex(Index):
         column = self.vector_column
         sql_name = getattr(column.type, "sql_name", None)
         if sql_name is None:
-            raise CompileError(f"index {self.name!r}: column {column.name!r} is not a vector column")
+            raise CompileError(
+                f"index {self.name!r}: column {column.name!r} is not a vector column"
+            )
         opclass = opclass_for(sql_name, self.vector_metric)
         params = dict(self.vector_params)
         if sql_name != "ruvector":
@@ -132,9 +149,11 @@ def _literal(value: Any) -> str:
 def _compile_create_index(create: CreateIndex, compiler: DDLCompiler, **kw: Any) -> str:
     index = create.element
     if not isinstance(index, VectorIndex):
-        return compiler.visit_create_index(create, **kw)
+        return str(compiler.visit_create_index(create, **kw))  # type: ignore[no-untyped-call]
     caps: Capabilities | None = getattr(compiler.dialect, "ruvector_capabilities", None)
-    method, opclass, params = index.resolve(caps if caps is not None and caps.probed else DOCUMENTED)
+    method, opclass, params = index.resolve(
+        caps if caps is not None and caps.probed else DOCUMENTED
+    )
     preparer = compiler.preparer
     text = "CREATE INDEX "
     if index.dialect_options["postgresql"]["concurrently"]:
@@ -143,7 +162,7 @@ def _compile_create_index(create: CreateIndex, compiler: DDLCompiler, **kw: Any)
         text += "IF NOT EXISTS "
     text += (
         f"{preparer.format_index(index)} "
-        f"ON {preparer.format_table(index.table)} "
+        f"ON {preparer.format_table(index.table)} "  # type: ignore[arg-type]
         f"USING {preparer.quote(method)} "
         f"({preparer.quote(index.vector_column.name)} {preparer.quote(opclass)})"
     )

@@ -65,7 +65,7 @@ def search_settings(
     the previous values. Needs a transaction (the ORM and Core open one by default)."""
     settings = validate_search({"ef_search": ef_search, "probes": probes})
     conn = bind.connection() if isinstance(bind, Session) else bind
-    if conn.get_isolation_level() == "AUTOCOMMIT":
+    if getattr(conn.connection.dbapi_connection, "autocommit", False):
         raise ValueError("search_settings needs a transaction; the connection is in AUTOCOMMIT")
     previous = [
         (name, conn.execute(_SAVE_AND_SET, {"name": name, "value": value}).scalar_one())
@@ -84,31 +84,48 @@ def install_execution_option(engine: Engine) -> None:
     are applied before the statement and restored after it, on a side cursor."""
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _apply(conn: Connection, cursor: Any, statement: str, parameters: Any, context: Any,
-               executemany: bool) -> None:
+    def _apply(
+        conn: Connection,
+        cursor: Any,
+        statement: str,
+        parameters: Any,
+        context: Any,
+        executemany: bool,
+    ) -> None:
         options = context.execution_options.get("ruvector_search") if context else None
         if not options:
             return
         pairs = _pairs(_capabilities(conn), validate_search(options))
-        dbapi_conn = conn.connection.dbapi_connection
-        saved = []
+        dbapi_conn: Any = conn.connection.dbapi_connection
+        if getattr(dbapi_conn, "autocommit", False):
+            raise ValueError("ruvector_search needs a transaction; the connection is in AUTOCOMMIT")
+        saved: list[tuple[str, Any]] = []
         side = dbapi_conn.cursor()
         try:
             for name, value in pairs:
-                side.execute("SELECT current_setting(%s, true), set_config(%s, %s, true)",
-                             (name, name, value))
+                side.execute(
+                    "SELECT current_setting(%s, true), set_config(%s, %s, true)",
+                    (name, name, value),
+                )
                 saved.append((name, side.fetchone()[0]))
         finally:
             side.close()
         context._ruvector_saved_settings = saved
 
     @event.listens_for(engine, "after_cursor_execute")
-    def _restore(conn: Connection, cursor: Any, statement: str, parameters: Any, context: Any,
-                 executemany: bool) -> None:
+    def _restore(
+        conn: Connection,
+        cursor: Any,
+        statement: str,
+        parameters: Any,
+        context: Any,
+        executemany: bool,
+    ) -> None:
         saved = getattr(context, "_ruvector_saved_settings", None)
         if not saved:
             return
-        side = conn.connection.dbapi_connection.cursor()
+        dbapi_conn: Any = conn.connection.dbapi_connection
+        side = dbapi_conn.cursor()
         try:
             for name, value in reversed(saved):
                 side.execute("SELECT set_config(%s, %s, true)", (name, value or ""))

@@ -323,6 +323,8 @@ def _rows_to_array(
         return np.empty((0, dim), dtype=np.float32)
     row_types = set(map(type, rows))
     if row_types <= {list, tuple, np.ndarray}:
+        if np.ndarray in row_types and set(map(np.ndim, rows)) != {1}:
+            raise ValueError(f"{where}expected each row to be a flat 1-D vector (nested)")
         lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
         bad = np.flatnonzero(lengths != dim)
         if bad.size:
@@ -331,8 +333,6 @@ def _rows_to_array(
                 raise ValueError(f"{where}row {i}: empty vector; at least 1 dimension is required")
             raise ValueError(f"{where}row {i}: expected {dim} dimensions, got {int(lengths[i])}")
         if row_types == {np.ndarray}:
-            if set(map(np.ndim, rows)) != {1}:
-                raise ValueError(f"{where}expected each row to be a flat 1-D vector (nested)")
             kinds = set(map(operator.attrgetter("dtype.kind"), rows))
             if not kinds <= _ACCEPTED_KINDS:
                 # reuse the single-vector path for a precise message

@@ -14,6 +14,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 import pytest
@@ -132,9 +133,7 @@ def make_database(server: ServerUnderTest) -> Iterator[Callable[..., Database]]:
 
 
 @pytest.fixture(scope="module", params=PROFILES_UNDER_TEST)
-def ruvector_db(
-    request: pytest.FixtureRequest, server: ServerUnderTest
-) -> Iterator[Database]:
+def ruvector_db(request: pytest.FixtureRequest, server: ServerUnderTest) -> Iterator[Database]:
     """A fresh database with ruvector, once per profile under test."""
     db = server.create(request.param)
     yield db
@@ -154,3 +153,31 @@ def pgvector_db(server: ServerUnderTest) -> Iterator[Database]:
         pytest.skip(f"pgvector and ruvector cannot share a database on this server: {exc}")
     yield db
     server.drop(db)
+
+
+@pytest.fixture(scope="module")
+def engine(ruvector_db: Database) -> Iterator[Any]:
+    """A ``postgresql+ruvector`` engine on the module's database."""
+    import sqlalchemy as sa
+
+    eng = sa.create_engine(ruvector_db.url.replace("+psycopg", "+ruvector", 1))
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="module")
+def pgvector_engine(pgvector_db: Database) -> Iterator[Any]:
+    """A ``postgresql+ruvector`` engine on a database with pgvector and ruvector."""
+    import sqlalchemy as sa
+
+    eng = sa.create_engine(pgvector_db.url.replace("+psycopg", "+ruvector", 1))
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="module")
+def caps(engine: Any) -> Any:
+    """The engine's probed capabilities (connecting once to probe)."""
+    with engine.connect():
+        pass
+    return engine.dialect.ruvector_capabilities

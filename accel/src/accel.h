@@ -43,11 +43,12 @@ typedef struct {
                     float *out, size_t ldo);
     void (*f32_to_f16)(const float *x, uint16_t *h, size_t n);
     void (*f16_to_f32)(const uint16_t *h, float *x, size_t n);
-    /* codes = clamp(round((x - lo) * inv_scale), 0, 255), row-major n x d. */
-    void (*sq8_encode)(const float *x, size_t n, size_t d, const float *lo, const float *inv_scale,
+    /* codes = clamp(round((x - lo) * inv_scale), 0, 255), row-major n x d.
+     * The two encoders return 0 if x holds a NaN or inf (checked in the same pass). */
+    int (*sq8_encode)(const float *x, size_t n, size_t d, const float *lo, const float *inv_scale,
                        uint8_t *codes);
     /* Sign bits (x > 0), numpy.packbits order: first element in the MSB. */
-    void (*binary_quantize)(const float *x, size_t n, size_t d, uint8_t *bits);
+    int (*binary_quantize)(const float *x, size_t n, size_t d, uint8_t *bits);
     /* codes[i*code_stride] = argmin_c |x_i - c|^2 with centroids given transposed
      * (ct[k*ksub + c], k < dsub) and their squared norms. */
     void (*pq_assign)(const float *x, size_t n, size_t ldx, size_t dsub, const float *ct,

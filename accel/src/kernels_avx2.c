@@ -163,15 +163,23 @@ static void f16_to_f32(const uint16_t *h, float *x, size_t n) {
     for (; i < n; ++i) x[i] = accel_f16_to_f32(h[i]);
 }
 
-static void sq8_encode(const float *x, size_t n, size_t d, const float *lo, const float *inv_scale,
-                       uint8_t *codes) {
+/* x - x is 0 for finite x and NaN for NaN/inf: OR-ing it up costs one op per vector. */
+INLINE int all_finite(__m256 ored) {
+    return _mm256_movemask_ps(_mm256_cmp_ps(ored, ored, _CMP_UNORD_Q)) == 0;
+}
+
+static int sq8_encode(const float *x, size_t n, size_t d, const float *lo, const float *inv_scale,
+                      uint8_t *codes) {
     const __m256 zero = _mm256_setzero_ps(), top = _mm256_set1_ps(255.0f);
+    __m256 bad = zero;
     for (size_t i = 0; i < n; ++i) {
         const float *row = x + i * d;
         uint8_t *dst = codes + i * d;
         for (size_t k = 0; k < d; k += 8) {
             size_t rem = d - k;
-            __m256 v = _mm256_mul_ps(_mm256_sub_ps(load_f32(row + k, rem), load_f32(lo + k, rem)),
+            __m256 in = load_f32(row + k, rem);
+            bad = _mm256_or_ps(bad, _mm256_sub_ps(in, in));
+            __m256 v = _mm256_mul_ps(_mm256_sub_ps(in, load_f32(lo + k, rem)),
                                      load_f32(inv_scale + k, rem));
             v = _mm256_min_ps(_mm256_max_ps(v, zero), top);
             __m256i w = _mm256_cvtps_epi32(v); /* round to nearest even, like numpy.rint */
@@ -180,20 +188,25 @@ static void sq8_encode(const float *x, size_t n, size_t d, const float *lo, cons
             memcpy(dst + k, &b, rem >= 8 ? 8 : rem);
         }
     }
+    return all_finite(bad);
 }
 
 extern const uint8_t accel_bit_reverse[256];
 
-static void binary_quantize(const float *x, size_t n, size_t d, uint8_t *bits) {
+static int binary_quantize(const float *x, size_t n, size_t d, uint8_t *bits) {
     size_t nbytes = (d + 7) / 8;
     const __m256 zero = _mm256_setzero_ps();
+    __m256 bad = zero;
     for (size_t i = 0; i < n; ++i) {
         const float *row = x + i * d;
         for (size_t k = 0; k < d; k += 8) {
-            int gt = _mm256_movemask_ps(_mm256_cmp_ps(load_f32(row + k, d - k), zero, _CMP_GT_OQ));
+            __m256 in = load_f32(row + k, d - k);
+            bad = _mm256_or_ps(bad, _mm256_sub_ps(in, in));
+            int gt = _mm256_movemask_ps(_mm256_cmp_ps(in, zero, _CMP_GT_OQ));
             bits[i * nbytes + k / 8] = accel_bit_reverse[gt];
         }
     }
+    return all_finite(bad);
 }
 
 /* R vectors against 8 centroids at a time; ksub must be a multiple of 8. */

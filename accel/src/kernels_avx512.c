@@ -53,7 +53,7 @@ INLINE void tile(accel_elem_t elem, accel_op_t op, size_t R, size_t C, const flo
     for (size_t r = 0; r < R; ++r)
         for (size_t c = 0; c < C; ++c) acc[r][c] = _mm512_setzero_ps();
     for (size_t k = 0; k < d; k += 16) {
-        __mmask16 m = d - k >= 16 ? (__mmask16)0xffff : (__mmask16)_bzhi_u32(0xffff, (unsigned)(d - k - 1));
+        __mmask16 m = d - k >= 16 ? (__mmask16)0xffff : (__mmask16)_bzhi_u32(0xffff, (unsigned)(d - k));
         for (size_t c = 0; c < C; ++c) xv[c] = load_x(elem, x + c * xrow, k, m, lo, scale);
         for (size_t r = 0; r < R; ++r) qv[r] = _mm512_maskz_loadu_ps(m, q + r * ldq + k);
         for (size_t r = 0; r < R; ++r)
@@ -142,37 +142,47 @@ static void f16_to_f32(const uint16_t *h, float *x, size_t n) {
     }
 }
 
-static void sq8_encode(const float *x, size_t n, size_t d, const float *lo, const float *inv_scale,
-                       uint8_t *codes) {
+/* x - x is 0 for finite x and NaN for NaN/inf: OR-ing it up costs one op per vector. */
+INLINE int all_finite(__m512 ored) { return _mm512_cmp_ps_mask(ored, ored, _CMP_UNORD_Q) == 0; }
+
+static int sq8_encode(const float *x, size_t n, size_t d, const float *lo, const float *inv_scale,
+                      uint8_t *codes) {
     const __m512 zero = _mm512_setzero_ps(), top = _mm512_set1_ps(255.0f);
+    __m512 bad = zero;
     for (size_t i = 0; i < n; ++i) {
         const float *row = x + i * d;
         for (size_t k = 0; k < d; k += 16) {
             __mmask16 m = d - k >= 16 ? (__mmask16)0xffff : (__mmask16)_bzhi_u32(0xffff, (unsigned)(d - k));
-            __m512 v = _mm512_mul_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, row + k),
-                                                   _mm512_maskz_loadu_ps(m, lo + k)),
+            __m512 in = _mm512_maskz_loadu_ps(m, row + k);
+            bad = _mm512_or_ps(bad, _mm512_sub_ps(in, in));
+            __m512 v = _mm512_mul_ps(_mm512_sub_ps(in, _mm512_maskz_loadu_ps(m, lo + k)),
                                      _mm512_maskz_loadu_ps(m, inv_scale + k));
             v = _mm512_min_ps(_mm512_max_ps(v, zero), top);
             _mm_mask_storeu_epi8(codes + i * d + k, m, _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(v)));
         }
     }
+    return all_finite(bad);
 }
 
 extern const uint8_t accel_bit_reverse[256];
 
-static void binary_quantize(const float *x, size_t n, size_t d, uint8_t *bits) {
+static int binary_quantize(const float *x, size_t n, size_t d, uint8_t *bits) {
     size_t nbytes = (d + 7) / 8;
     const __m512 zero = _mm512_setzero_ps();
+    __m512 bad = zero;
     for (size_t i = 0; i < n; ++i) {
         const float *row = x + i * d;
         uint8_t *dst = bits + i * nbytes;
         for (size_t k = 0; k < d; k += 16) {
             __mmask16 m = d - k >= 16 ? (__mmask16)0xffff : (__mmask16)_bzhi_u32(0xffff, (unsigned)(d - k));
-            unsigned gt = _mm512_mask_cmp_ps_mask(m, _mm512_maskz_loadu_ps(m, row + k), zero, _CMP_GT_OQ);
+            __m512 in = _mm512_maskz_loadu_ps(m, row + k);
+            bad = _mm512_or_ps(bad, _mm512_sub_ps(in, in));
+            unsigned gt = _mm512_cmp_ps_mask(in, zero, _CMP_GT_OQ);
             dst[k / 8] = accel_bit_reverse[gt & 0xff];
             if (k / 8 + 1 < nbytes) dst[k / 8 + 1] = accel_bit_reverse[gt >> 8];
         }
     }
+    return all_finite(bad);
 }
 
 /* R vectors against 16 centroids at a time: running minimum and argmin per lane,

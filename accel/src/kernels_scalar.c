@@ -1,6 +1,7 @@
 /* Portable kernels: the reference every SIMD table must agree with, and the
  * fallback on CPUs without one.  Plain loops, f32 accumulation like the SIMD
  * paths (so tolerances are the same), no ISA assumptions. */
+#include <float.h>
 #include <math.h>
 
 #include "accel.h"
@@ -91,29 +92,35 @@ static void f16_to_f32(const uint16_t *h, float *x, size_t n) {
     for (size_t i = 0; i < n; ++i) x[i] = accel_f16_to_f32(h[i]);
 }
 
-static void sq8_encode(const float *x, size_t n, size_t d, const float *lo, const float *inv_scale,
-                       uint8_t *codes) {
+static int sq8_encode(const float *x, size_t n, size_t d, const float *lo, const float *inv_scale,
+                      uint8_t *codes) {
+    int finite = 1;
     for (size_t i = 0; i < n * d; ++i) {
         size_t k = i % d;
+        finite &= fabsf(x[i]) <= FLT_MAX;
         float v = (x[i] - lo[k]) * inv_scale[k];
         v = v < 0.0f ? 0.0f : v > 255.0f ? 255.0f : v;
         codes[i] = (uint8_t)nearbyintf(v);
     }
+    return finite;
 }
 
-static void binary_quantize(const float *x, size_t n, size_t d, uint8_t *bits) {
+static int binary_quantize(const float *x, size_t n, size_t d, uint8_t *bits) {
     size_t nbytes = (d + 7) / 8;
+    int finite = 1;
     for (size_t i = 0; i < n; ++i) {
         const float *row = x + i * d;
         for (size_t byte = 0; byte < nbytes; ++byte) {
             unsigned v = 0;
             for (size_t b = 0; b < 8; ++b) {
                 size_t k = byte * 8 + b;
+                finite &= k >= d || fabsf(row[k]) <= FLT_MAX;
                 v |= (unsigned)(k < d && row[k] > 0.0f) << (7 - b);
             }
             bits[i * nbytes + byte] = (uint8_t)v;
         }
     }
+    return finite;
 }
 
 static void pq_assign(const float *x, size_t n, size_t ldx, size_t dsub, const float *ct,

@@ -138,18 +138,24 @@ static PyObject *py_convert(PyObject *self, PyObject *args) {
     }
     const accel_kernels_t *t = current;
     void *src = b[0].view.buf, *dst = b[1].view.buf;
+    int finite = 1;
     Py_BEGIN_ALLOW_THREADS
     switch (kind) {
     case 0: t->f32_to_f16((const float *)src, (uint16_t *)dst, count); break;
     case 1: t->f16_to_f32((const uint16_t *)src, (float *)dst, count); break;
     case 2:
-        t->sq8_encode((const float *)src, (size_t)n, (size_t)d, (const float *)b[2].view.buf,
-                      (const float *)b[3].view.buf, (uint8_t *)dst);
+        finite = t->sq8_encode((const float *)src, (size_t)n, (size_t)d,
+                               (const float *)b[2].view.buf, (const float *)b[3].view.buf,
+                               (uint8_t *)dst);
         break;
-    default: t->binary_quantize((const float *)src, (size_t)n, (size_t)d, (uint8_t *)dst); break;
+    default: finite = t->binary_quantize((const float *)src, (size_t)n, (size_t)d, (uint8_t *)dst);
     }
     Py_END_ALLOW_THREADS
     release(b, 4);
+    if (!finite) {
+        PyErr_SetString(PyExc_ValueError, "x: contains nan or inf (nan and inf are not allowed)");
+        return NULL;
+    }
     Py_RETURN_NONE;
 }
 

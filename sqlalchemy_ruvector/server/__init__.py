@@ -142,7 +142,9 @@ class Server:
         profile = profile or self.profile
         _check_choice(profile, self.pg_version)
         with self.connect() as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
             conn.execute(
                 sql.SQL("ALTER DATABASE {} SET {} = {}").format(
@@ -151,12 +153,16 @@ class Server:
             )
         with self.connect(name) as conn:
             for ext in extensions:
-                conn.execute(sql.SQL("CREATE EXTENSION IF NOT EXISTS {}").format(sql.Identifier(ext)))
+                conn.execute(
+                    sql.SQL("CREATE EXTENSION IF NOT EXISTS {}").format(sql.Identifier(ext))
+                )
         return self.url_for(name)
 
     def drop_database(self, name: str) -> None:
         with self.connect() as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
 
     def stop(self) -> None:
         """Stop the server; a temporary data directory is deleted with it."""
@@ -193,7 +199,10 @@ def start(
     pgserver = _pgserver()
     install_compat_extension(pg_version)
     temporary = path is None
-    data_dir = Path(tempfile.mkdtemp(prefix="ruvector-pg-")) if temporary else Path(path).expanduser()
+    if path is None:
+        data_dir = Path(tempfile.mkdtemp(prefix="ruvector-pg-"))
+    else:
+        data_dir = Path(path).expanduser()
     handle = pgserver.get_server(
         data_dir,
         cleanup_mode="delete" if temporary else "stop",

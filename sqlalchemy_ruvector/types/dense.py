@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from .. import codecs
-from ..values import Float32Array, to_float32
+from ..capabilities import Capabilities
+from ..codecs import BinaryLayout
 from ..comparator import DenseComparator
+from ..values import Float32Array, to_float32
 from ._base import VectorType
 
 __all__ = ["PgVector", "PgVectorParam", "RuVector", "RuVectorParam", "VectorParam"]
@@ -46,6 +48,10 @@ class _Float32Vector(VectorType):
     def from_text(self, text: str) -> Float32Array:
         return codecs.vector_from_text(text)
 
+    def from_binary(self, data: bytes, caps: Capabilities) -> Float32Array:
+        layout = caps.binary_layout if self.sql_name == "ruvector" else BinaryLayout.PGVECTOR
+        return codecs.vector_from_binary(data, layout)
+
     def wrap(self, value: Float32Array) -> VectorParam:
         return self.param_class(value)
 
@@ -68,4 +74,3 @@ class PgVector(_Float32Vector):
     sql_name = "vector"
     family = "pgvector"
     param_class = PgVectorParam
-

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .. import codecs
+from ..capabilities import Capabilities
 from ..comparator import DenseComparator
 from ..values import Float16Array, Float32Array, to_float16
 from ._base import VectorType
@@ -42,6 +43,9 @@ class HalfVec(VectorType):
 
     def from_text(self, text: str) -> Float32Array:
         return codecs.halfvec_from_text(text).astype(np.float32)
+
+    def from_binary(self, data: bytes, caps: Capabilities) -> Float16Array:
+        return codecs.halfvec_from_binary(data)
 
     def wrap(self, value: Float16Array) -> HalfVecParam:
         return HalfVecParam(value)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import codecs
+from ..capabilities import Capabilities
 from ..comparator import SparseComparator
 from ..values import SPARSE_MAX_DIM, SparseVector, to_sparse
 from ._base import VectorType
@@ -36,6 +37,9 @@ class SparseVec(VectorType):
 
     def from_text(self, text: str) -> SparseVector:
         return codecs.sparsevec_from_text(text)
+
+    def from_binary(self, data: bytes, caps: Capabilities) -> SparseVector:
+        return codecs.sparsevec_from_binary(data)
 
     def wrap(self, value: SparseVector) -> SparseVector:
         return value

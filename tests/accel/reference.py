@@ -40,7 +40,11 @@ def reference(
         zero = (qn == 0) | (xn == 0)
         cos = (q @ x.T) / np.where(zero, 1.0, qn * xn)
         rel = (np.abs(q) @ ax.T) / np.where(zero, 1.0, qn * xn)
-        return np.where(zero, 1.0, 1.0 - cos), np.where(zero, 0.0, grow * (rel + 2.0) + 2 * EPS)
+        tol = np.where(zero, 0.0, grow * (rel + 2.0) + 2 * EPS)
+        # A candidate that is zero only up to its own rounding (SQ8 lo + scale * code)
+        # has no reliable direction: any cosine distance in [0, 2] is acceptable.
+        fuzzy = xn <= 4 * EPS * np.linalg.norm(ax, axis=1)[None, :]
+        return np.where(zero, 1.0, 1.0 - cos), np.where(fuzzy & (ax.max(axis=1) > 0), 2.0, tol)
     sq = (diff * diff).sum(axis=2)
     mag = ((np.abs(q)[:, None, :] + ax[None, :, :]) ** 2).sum(axis=2)
     tol_sq = grow * mag + 1e-30

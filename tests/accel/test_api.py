@@ -32,12 +32,20 @@ def test_levels_listed_best_last() -> None:
         (lambda: accel.topk(np.ones((2, 3)), np.ones((4, 3)), -1), ValueError, "k"),
         (lambda: accel.topk(np.ones((2, 3)), np.ones((4, 3)), 1.5), TypeError, "k"),
         (lambda: accel.hamming(np.ones((2, 3)), np.ones((4, 3), np.uint8)), TypeError, "a_codes"),
-        (lambda: accel.hamming(np.ones((2, 3), np.uint8), np.ones((4, 2), np.uint8)), ValueError, "bytes"),
+        (
+            lambda: accel.hamming(np.ones((2, 3), np.uint8), np.ones((4, 2), np.uint8)),
+            ValueError,
+            "bytes",
+        ),
         (lambda: accel.from_f16(np.ones(3, np.float32)), TypeError, "float16"),
         (lambda: accel.ProductQuantizer(3, nbits=9), ValueError, "nbits"),
         (lambda: accel.ProductQuantizer(5).fit(np.ones((300, 12))), ValueError, "multiple of m"),
         (lambda: accel.ProductQuantizer(4).encode(np.ones((3, 8))), RuntimeError, "fit"),
-        (lambda: accel.sq8_encode(np.ones((2, 3)), accel.sq8_train(np.ones((2, 4)))), ValueError, "dimension"),
+        (
+            lambda: accel.sq8_encode(np.ones((2, 3)), accel.sq8_train(np.ones((2, 4)))),
+            ValueError,
+            "dimension",
+        ),
     ],
 )
 def test_bad_arguments_name_the_problem(level: str, call, error: type, words: str) -> None:  # type: ignore[no-untyped-def]
@@ -48,8 +56,9 @@ def test_bad_arguments_name_the_problem(level: str, call, error: type, words: st
 def _run(env_level: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ACCEL_SIMD": env_level}
     code = "import warnings, accel; warnings.simplefilter('always'); print(accel.simd_level())"
-    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                          check=True)
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
 
 
 def test_environment_selects_level() -> None:

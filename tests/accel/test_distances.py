@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
@@ -31,7 +30,12 @@ def make(seed: int, nq: int, n: int, d: int, dtype: type = np.float32) -> tuple[
 
 
 def check_topk(
-    q: NDArray, x: NDArray, k: int, metric: str, idx: NDArray, dist: NDArray,
+    q: NDArray,
+    x: NDArray,
+    k: int,
+    metric: str,
+    idx: NDArray,
+    dist: NDArray,
     xmag: NDArray | None = None,
 ) -> None:
     n = x.shape[0]
@@ -46,9 +50,7 @@ def check_topk(
         assert len(set(row.tolist())) == kk and row.min() >= 0 and row.max() < n
         np.testing.assert_array_less(np.abs(dist[i] - ref[i, row]), tol[i, row] + 1e-30)
         # Sorted by (distance, index).
-        assert all(
-            (dist[i, j], row[j]) < (dist[i, j + 1], row[j + 1]) for j in range(kk - 1)
-        )
+        assert all((dist[i, j], row[j]) < (dist[i, j + 1], row[j + 1]) for j in range(kk - 1))
         # Nothing left out is closer than the farthest kept, beyond rounding.
         rest = np.setdiff1d(np.arange(n), row)
         far = np.argmax(ref[i, row])
@@ -64,7 +66,9 @@ def check_topk(
     d=st.sampled_from(DIMS),
     metric=st.sampled_from(METRICS),
 )
-def test_distances_match_reference(level: str, seed: int, nq: int, n: int, d: int, metric: str) -> None:
+def test_distances_match_reference(
+    level: str, seed: int, nq: int, n: int, d: int, metric: str
+) -> None:
     q, x = make(seed, nq, n, d)
     got = accel.distances(q, x, metric)
     assert got.shape == (nq, n) and got.dtype == np.float32

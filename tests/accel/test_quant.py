@@ -136,7 +136,7 @@ def test_pq_adc_topk_matches_decoded(level: str, metric: str) -> None:
     codes = pq.encode(x)
     idx, dist = pq.adc_topk(q, codes, 10, metric)
     check_topk(q, pq.decode(codes), 10, metric, idx, dist)
-    idx1, dist1 = pq.adc_topk(q[0], codes, 700, metric)
+    idx1, _ = pq.adc_topk(q[0], codes, 700, metric)
     assert idx1.shape == (600,)
 
 
@@ -145,3 +145,16 @@ def test_reference_agrees_with_itself() -> None:
     q, _ = make(10, 2, 1, 5)
     ref, tol = reference(q.astype(np.float64), q.astype(np.float64), "l2")
     assert np.allclose(np.diag(ref), 0) and (tol > 0).all()
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_encoders_reject_non_finite(level: str, bad: float) -> None:
+    _, x = make(11, 1, 5, 37)
+    params = accel.sq8_train(x)
+    x[3, 36] = bad
+    with pytest.raises(ValueError, match=r"nan|inf"):
+        accel.sq8_encode(x, params)
+    with pytest.raises(ValueError, match=r"nan|inf"):
+        accel.binary_quantize(x)
+    with pytest.raises(ValueError, match=r"nan|inf"):
+        accel.sq8_train(x)

@@ -423,6 +423,13 @@ class TestBatches:
         bufs = tuple(memoryview(b) for b in vectors_to_binary(m, layout))
         assert _bits(vectors_from_binary(bufs, layout)) == _bits(m)
 
+    @pytest.mark.parametrize("kind", [memoryview, bytearray])
+    def test_from_many_non_bytes_rows(self, kind: Any) -> None:
+        m = np.arange(2000 * 300, dtype=np.float32).reshape(2000, 300)
+        bufs = [kind(b) for b in vectors_to_binary(m, "pgvector")]
+        bufs[7] = bytes(bufs[7])  # mixed row types too
+        assert _bits(vectors_from_binary(bufs, "pgvector")) == _bits(m)
+
     @pytest.mark.parametrize("layout", LAYOUTS)
     def test_empty(self, layout: BinaryLayout) -> None:
         assert vectors_to_binary(np.empty((0, 3), dtype=np.float32), layout) == []

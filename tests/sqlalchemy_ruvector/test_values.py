@@ -364,6 +364,12 @@ class TestToFloat32Batch:
         with pytest.raises(ValueError, match="1-D"):
             to_float32_batch([np.ones((2, 1)), np.ones((2, 1))], dim=2)
 
+    def test_0d_rows_in_list_of_ndarrays(self) -> None:
+        with pytest.raises(ValueError, match="1-D"):
+            to_float32_batch([np.float64(1.0), np.array([1.0])], dim=1)
+        with pytest.raises(ValueError, match="1-D"):
+            to_float32_batch([np.array(1.0), np.array([1.0])], dim=1)
+
     def test_string_ndarray_rows(self) -> None:
         with pytest.raises(TypeError, match="numeric"):
             to_float32_batch([np.array(["a", "b"])], dim=2)

@@ -36,7 +36,9 @@ def scalar(db: Database, query: str, *params: object) -> object:
 
 def test_version_names_the_layer(ruvector_db: Database) -> None:
     version = scalar(ruvector_db, "SELECT ruvector_version()")
-    extversion = scalar(ruvector_db, "SELECT extversion FROM pg_extension WHERE extname = 'ruvector'")
+    extversion = scalar(
+        ruvector_db, "SELECT extversion FROM pg_extension WHERE extname = 'ruvector'"
+    )
     assert isinstance(version, str) and version
     if ruvector_db.is_real:
         assert "compat" not in version
@@ -51,9 +53,12 @@ def test_info_functions(ruvector_db: Database) -> None:
     assert isinstance(scalar(ruvector_db, "SELECT ruvector_simd_info()"), str)
     stats = scalar(ruvector_db, "SELECT ruvector_memory_stats()")
     assert isinstance(stats, dict)
-    assert {"index_memory_mb", "vector_cache_mb", "quantization_tables_mb", "total_extension_mb"} <= set(
-        stats
-    )
+    assert {
+        "index_memory_mb",
+        "vector_cache_mb",
+        "quantization_tables_mb",
+        "total_extension_mb",
+    } <= set(stats)
 
 
 def test_text_round_trip_and_functions(ruvector_db: Database) -> None:
@@ -95,13 +100,15 @@ def test_l1_operator_presence(ruvector_db: Database) -> None:
 def test_dimension_limits(ruvector_db: Database) -> None:
     with pytest.raises(psycopg.Error, match="16000"):
         scalar(ruvector_db, "SELECT NULL::ruvector(16001)")
-    assert scalar(ruvector_db, "SELECT format_type('ruvector'::regtype, 16000)") == "ruvector(16000)"
+    assert (
+        scalar(ruvector_db, "SELECT format_type('ruvector'::regtype, 16000)") == "ruvector(16000)"
+    )
     with pytest.raises(psycopg.Error):
         scalar(ruvector_db, "SELECT NULL::ruvector(0)")
 
 
 def test_nan_rejected(ruvector_db: Database) -> None:
-    with pytest.raises(psycopg.Error, match="(?i)nan"):
+    with pytest.raises(psycopg.Error, match=r"(?i)nan"):
         scalar(ruvector_db, "SELECT '[1,NaN]'::ruvector")
 
 
@@ -151,10 +158,10 @@ def test_casts_with_pgvector(pgvector_db: Database) -> None:
             ("[3.5,-4]",),
         ]
         conn.execute("ALTER TABLE src ALTER COLUMN v TYPE ruvector(2)")
-        assert conn.execute("SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
-                            "WHERE attrelid = 'src'::regclass AND attname = 'v'").fetchone() == (
-            "ruvector(2)",
-        )
+        assert conn.execute(
+            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+            "WHERE attrelid = 'src'::regclass AND attname = 'v'"
+        ).fetchone() == ("ruvector(2)",)
         with pytest.raises(psycopg.errors.DataException):
             conn.execute("INSERT INTO dst SELECT '[1,2,3]'::vector")
 
@@ -269,7 +276,8 @@ def test_ivfflat_lists_option(ruvector_db: Database) -> None:
         conn.execute("CREATE INDEX ivf_l2 ON ivf USING ruivfflat (e) WITH (lists = 10)")
         conn.execute("ANALYZE ivf")
         plan = " ".join(
-            r[0] for r in conn.execute("EXPLAIN SELECT id FROM ivf ORDER BY e <-> '[1,1,1,0]' LIMIT 3")
+            r[0]
+            for r in conn.execute("EXPLAIN SELECT id FROM ivf ORDER BY e <-> '[1,1,1,0]' LIMIT 3")
         )
         definition = conn.execute("SELECT pg_get_indexdef('ivf_l2'::regclass)").fetchone()
     assert "ivf_l2" in plan
@@ -278,7 +286,9 @@ def test_ivfflat_lists_option(ruvector_db: Database) -> None:
 
 
 @pytest.mark.skipif(REAL_URL is not None, reason="a property of the compatibility layer")
-def test_published_profile_refuses_pgvector_database(make_database: Callable[..., Database]) -> None:
+def test_published_profile_refuses_pgvector_database(
+    make_database: Callable[..., Database],
+) -> None:
     with pytest.raises(psycopg.Error, match='access method "hnsw" already exists'):
         make_database("published-2.0.5", pgvector=True)
 

@@ -74,7 +74,9 @@ def test_cli_prints_url_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     try:
         assert proc.stdout is not None
         lines = [proc.stdout.readline() for _ in range(3)]
-        url = next(line.split(": ", 1)[1].strip() for line in lines if line.startswith("psycopg url"))
+        url = next(
+            line.split(": ", 1)[1].strip() for line in lines if line.startswith("psycopg url")
+        )
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("CREATE EXTENSION IF NOT EXISTS ruvector")
             assert conn.execute("SELECT ruvector_dims('[1,2,3]')").fetchone() == (3,)

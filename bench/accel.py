@@ -1,0 +1,267 @@
+"""Benchmark accel against numpy (BLAS), simsimd and faiss, single-threaded.
+
+Run: python bench/accel.py [--quick]
+
+Every figure is the median of repeated runs.  Top-k uses k=10 and the l2 metric
+unless stated.  GB/s is candidate bytes read per second; GFLOP/s counts 2*q*n*d.
+The machine's single-thread read bandwidth (numpy sum over a large array) is
+measured in the same run, so "of BW" is relative to this box, today.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# Single thread everywhere, set before numpy loads its BLAS.  OPENBLAS_CORETYPE /
+# OPENBLAS_L2_SIZE may be set on this workplace for old OpenBLAS builds; they slow
+# a current numpy, so this process (only) drops them.
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+    os.environ[var] = "1"
+for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+    os.environ.pop(var, None)
+
+import argparse  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import accel  # noqa: E402
+
+try:
+    import simsimd
+except ImportError:  # pragma: no cover - optional
+    simsimd = None
+try:
+    import faiss
+
+    faiss.omp_set_num_threads(1)
+except ImportError:  # pragma: no cover - optional
+    faiss = None
+
+K = 10
+
+
+def median_time(fn: Callable[..., Any], *args: Any, budget: float = 0.6) -> float:
+    """Median seconds of fn(*args) after one warm-up: 3 to 15 runs within the budget."""
+    min_reps, max_reps = 3, 15
+    fn(*args)
+    times: list[float] = []
+    started = time.perf_counter()
+    while len(times) < min_reps or (
+        len(times) < max_reps and time.perf_counter() - started < budget
+    ):
+        t0 = time.perf_counter()
+        fn(*args)
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
+
+
+def blas_info() -> str:
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "threadpoolctl not installed"
+    parts = [
+        f"{i.get('internal_api')} {i.get('version')} kernel={i.get('architecture')} "
+        f"threads={i.get('num_threads')}"
+        for i in threadpool_info()
+    ]
+    return "; ".join(parts) or "no BLAS found"
+
+
+def read_bandwidth(gib: float) -> tuple[float, float]:
+    """Single-thread read GB/s: numpy sum (pairwise, may be compute-bound) and BLAS sdot."""
+    a = np.ones(int(gib * (1 << 30)) // 4, np.float32)
+    t_sum = median_time(a.sum, budget=1.0)
+    t_dot = median_time(np.dot, a, a, budget=1.0)
+    return a.nbytes / t_sum / 1e9, a.nbytes / t_dot / 1e9
+
+
+def topk_rows(d2: np.ndarray, k: int) -> np.ndarray:
+    part = np.argpartition(d2, k - 1, axis=1)[:, :k]
+    return np.take_along_axis(part, np.argsort(np.take_along_axis(d2, part, 1), axis=1), 1)
+
+
+def numpy_l2_topk(q: np.ndarray, x: np.ndarray, k: int) -> np.ndarray:
+    """The usual numpy rerank: |q|^2 + |x|^2 - 2 q.x with BLAS, then argpartition."""
+    xn = np.einsum("ij,ij->i", x, x)
+    d2 = xn[None, :] - 2.0 * (q @ x.T)
+    d2 += np.einsum("ij,ij->i", q, q)[:, None]
+    return topk_rows(d2, k)
+
+
+def simsimd_topk(q: np.ndarray, x: np.ndarray, k: int) -> np.ndarray:
+    return topk_rows(np.asarray(simsimd.cdist(q, x, "sqeuclidean", threads=1)), k)
+
+
+def numpy_topk(q: np.ndarray, x: np.ndarray, k: int, metric: str) -> np.ndarray:
+    if metric == "l2":
+        return numpy_l2_topk(q, x, k)
+    if metric == "ip":
+        return topk_rows(-(q @ x.T), k)
+    return topk_rows(-(q @ x.T) / np.linalg.norm(x, axis=1)[None, :], k)  # cosine ranking
+
+
+def bench_search(dims: list[int], ns: list[int], bw: float, rng: np.random.Generator) -> None:
+    print("\n== l2 top-10 (ms, median) ==")
+    head = (
+        f"{'d':>5} {'n':>7} {'q':>3} | {'accel':>8} {'dist':>8} {'numpy':>8} {'simsimd':>8} "
+        f"{'faiss':>8} | {'x best':>6} {'topk+':>6} {'GB/s':>6} {'of BW':>6} {'GFLOP/s':>7}"
+    )
+    print(head)
+    for d in dims:
+        x_all = rng.standard_normal((max(ns), d), dtype=np.float32)
+        for n in ns:
+            x = x_all[:n]
+            index = None
+            if faiss is not None:
+                index = faiss.IndexFlatL2(d)
+                index.add(x)
+            for nq in (1, 32):
+                q = rng.standard_normal((nq, d), dtype=np.float32)
+                t_acc = median_time(accel.topk, q, x, K, "l2")
+                t_dist = median_time(accel.distances, q, x, "l2")
+                t_np = median_time(numpy_l2_topk, q, x, K)
+                others = [t_np]
+                t_ss = float("nan")
+                if simsimd is not None:
+                    t_ss = median_time(simsimd_topk, q, x, K)
+                    others.append(t_ss)
+                t_fa = float("nan")
+                if index is not None:
+                    t_fa = median_time(index.search, q, K)
+                    others.append(t_fa)
+                gbs = n * d * 4 / t_acc / 1e9
+                print(
+                    f"{d:>5} {n:>7} {nq:>3} | {t_acc * 1e3:8.2f} {t_dist * 1e3:8.2f} "
+                    f"{t_np * 1e3:8.2f} "
+                    f"{t_ss * 1e3:8.2f} {t_fa * 1e3:8.2f} | {min(others) / t_acc:6.2f} "
+                    f"{t_acc / t_dist - 1:+6.0%} {gbs:6.1f} {gbs / bw:6.0%} "
+                    f"{2 * nq * n * d / t_acc / 1e9:7.1f}"
+                )
+            del index
+    print(
+        "x best = fastest of numpy/simsimd/faiss over accel (>1: accel faster); "
+        "topk+ = top-k time over the bare distance pass."
+    )
+
+
+def bench_metrics(d: int, n: int, rng: np.random.Generator) -> None:
+    print(f"\n== per metric, d={d} n={n}: accel top-10 vs numpy BLAS (ms) ==")
+    x = rng.standard_normal((n, d), dtype=np.float32)
+    for nq in (1, 32):
+        q = rng.standard_normal((nq, d), dtype=np.float32)
+        for metric in ("l2", "cosine", "ip", "l1"):
+            t_acc = median_time(accel.topk, q, x, K, metric)
+            t_np = float("nan") if metric == "l1" else median_time(numpy_topk, q, x, K, metric)
+            print(
+                f"  q={nq:>2} {metric:>7}: accel {t_acc * 1e3:8.2f}  numpy {t_np * 1e3:8.2f}  "
+                f"x{t_np / t_acc:5.2f}  {2 * nq * n * d / t_acc / 1e9:6.1f} GFLOP/s"
+            )
+
+
+def bench_encodings(d: int, n: int, bw: float, rng: np.random.Generator) -> None:
+    print(f"\n== encodings, n={n} d={d} (GB/s of float32 input read) ==")
+    x = rng.standard_normal((n, d), dtype=np.float32)
+    dst = np.empty_like(x)
+    t_copy = median_time(lambda: np.copyto(dst, x))
+    params = accel.sq8_train(x)
+    rows = [("memcpy (np.copyto)", t_copy)]
+    rows.append(("sq8_encode", median_time(accel.sq8_encode, x, params)))
+    rows.append(("to_f16", median_time(accel.to_f16, x)))
+    rows.append(("binary_quantize", median_time(accel.binary_quantize, x)))
+    rows.append(("numpy astype(float16)", median_time(x.astype, np.float16)))
+    rows.append(("numpy packbits(x>0)", median_time(lambda: np.packbits(x > 0, axis=-1))))
+    for name, t in rows:
+        print(
+            f"  {name:<24} {t * 1e3:8.2f} ms {x.nbytes / t / 1e9:6.1f} GB/s  "
+            f"x{t_copy / t:5.2f} memcpy"
+        )
+
+    print(f"\n== compressed candidates, n={n} d={d}: top-10 (ms) ==")
+    codes = accel.sq8_encode(x, params)
+    half = accel.to_f16(x)
+    bits = accel.binary_quantize(x)
+    for nq in (1, 32):
+        q = rng.standard_normal((nq, d), dtype=np.float32)
+        t32 = median_time(accel.topk, q, x, K, "l2")
+        t16 = median_time(accel.topk, q, half, K, "l2")
+        t8 = median_time(accel.sq8_topk, q, codes, params, K, "l2")
+        tb = median_time(accel.hamming_topk, accel.binary_quantize(q), bits, K)
+        print(
+            f"  q={nq:>2}: f32 {t32 * 1e3:7.2f}  f16 {t16 * 1e3:7.2f} (x{t32 / t16:4.2f})  "
+            f"sq8 {t8 * 1e3:7.2f} (x{t32 / t8:4.2f})  binary {tb * 1e3:7.2f} (x{t32 / tb:4.2f})"
+        )
+
+
+def bench_pq(n: int, d: int, m: int, iters: int, rng: np.random.Generator) -> None:
+    print(
+        f"\n== PQ fit ({iters} iterations, 65536 training rows max) + encode: "
+        f"n={n} d={d} m={m} nbits=8 =="
+    )
+    x = rng.standard_normal((n, d), dtype=np.float32)
+    t0 = time.perf_counter()
+    pq = accel.ProductQuantizer(m).fit(x, iters=iters, seed=0)
+    t_fit = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    codes = pq.encode(x)
+    t_enc = time.perf_counter() - t0
+    err = float(((pq.decode(codes) - x) ** 2).sum(axis=1).mean())
+    print(
+        f"  accel: fit {t_fit:6.2f} s  encode {t_enc:6.2f} s  "
+        f"total {t_fit + t_enc:6.2f} s  mse/row {err:.2f}"
+    )
+    if faiss is None:
+        print("  faiss: not installed, skipped")
+        return
+    fpq = faiss.ProductQuantizer(d, m, 8)
+    fpq.cp.niter = iters
+    t0 = time.perf_counter()
+    fpq.train(x)
+    t_ffit = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    fcodes = fpq.compute_codes(x)
+    t_fenc = time.perf_counter() - t0
+    ferr = float(((fpq.decode(fcodes) - x) ** 2).sum(axis=1).mean())
+    print(
+        f"  faiss: fit {t_ffit:6.2f} s  encode {t_fenc:6.2f} s  "
+        f"total {t_ffit + t_fenc:6.2f} s  mse/row {ferr:.2f}"
+    )
+    print(f"  accel vs faiss (fit+encode): x{(t_ffit + t_fenc) / (t_fit + t_enc):.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, about a minute")
+    args = parser.parse_args()
+    rng = np.random.default_rng(0)
+    print(f"accel level: {accel.simd_level()} (available: {', '.join(accel.available_levels())})")
+    print(f"numpy {np.__version__}; BLAS: {blas_info()}")
+    print(
+        f"simsimd: {simsimd.__version__ if simsimd else 'not installed, skipped'}; "
+        f"faiss: {faiss.__version__ if faiss else 'not installed, skipped'}"
+    )
+    bw_sum, bw_dot = read_bandwidth(0.25 if args.quick else 1.0)
+    bw = max(bw_sum, bw_dot)
+    print(
+        f"single-thread read bandwidth over {'256 MiB' if args.quick else '1 GiB'}: "
+        f"numpy sum {bw_sum:.1f} GB/s, BLAS sdot(a, a) {bw_dot:.1f} GB/s -> BW = {bw:.1f} GB/s"
+    )
+    if args.quick:
+        bench_search([384, 768], [1_000, 10_000], bw, rng)
+        bench_metrics(768, 10_000, rng)
+        bench_encodings(768, 20_000, bw, rng)
+        bench_pq(20_000, 768, 96, 10, rng)
+    else:
+        bench_search([384, 768, 1536], [1_000, 10_000, 100_000], bw, rng)
+        bench_metrics(768, 100_000, rng)
+        bench_encodings(768, 100_000, bw, rng)
+        bench_pq(100_000, 768, 96, 20, rng)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""The examples run as a user would run them, each on its own embedded server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("RUVECTOR_TEST_URL") is not None, reason="examples start their own server"
+)
+
+
+def run(name: str) -> str:
+    proc = subprocess.run(
+        [sys.executable, str(EXAMPLES / name)], capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_quickstart() -> None:
+    out = run("quickstart.py")
+    assert "compatibility layer" in out
+    assert "Index Scan using documents_embedding_idx" in out
+    rows = [line.split() for line in out.splitlines() if line.strip().startswith("124 ")]
+    assert rows and rows[0][1:3] == ["doc", "123"]  # the perturbed vector finds its source
+
+
+def test_orm_search() -> None:
+    out = run("orm_search.py")
+    assert "nearest books under 50:" in out
+    assert "refused: column 'products.embedding': expected 32 dimensions, got 31" in out
