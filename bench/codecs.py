@@ -46,14 +46,14 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import psycopg  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
-from psycopg.adapt import Dumper, Loader  # noqa: E402
-from psycopg.pq import Format  # noqa: E402
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column  # noqa: E402
+import psycopg
+import sqlalchemy as sa
+from psycopg.adapt import Dumper, Loader
+from psycopg.pq import Format
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from sqlalchemy_ruvector import RuVector  # noqa: E402
-from sqlalchemy_ruvector.server import start  # noqa: E402
+from sqlalchemy_ruvector import RuVector
+from sqlalchemy_ruvector.server import start
 
 try:
     from pgvector.sqlalchemy import VECTOR
@@ -107,7 +107,9 @@ def make_models(dim: int) -> tuple[Any, Any, sa.Table]:
 class SAImpl:
     """Ours or pgvector-python: the same SQLAlchemy code on different engines/types."""
 
-    def __init__(self, name: str, engine: sa.Engine, model: Any, rows: list[dict[str, Any]]) -> None:
+    def __init__(
+        self, name: str, engine: sa.Engine, model: Any, rows: list[dict[str, Any]]
+    ) -> None:
         self.name, self.engine, self.model, self.rows = name, engine, model, rows
         self.table: sa.Table = model.__table__
         self.n = len(rows)
@@ -236,9 +238,13 @@ def fmt_ratio(a: float | None, b: float | None) -> str:
 def check_round_trip(engine: sa.Engine, model: Any, matrix: np.ndarray) -> None:
     """Bit-exact: what we fetch is what we inserted."""
     with Session(engine) as session:
-        got = session.execute(sa.select(model.id, model.embedding).order_by(model.id).limit(50)).all()
+        got = session.execute(
+            sa.select(model.id, model.embedding).order_by(model.id).limit(50)
+        ).all()
     for i, vec in got:
-        assert vec.dtype == np.float32 and np.array_equal(vec.view(np.uint32), matrix[i].view(np.uint32))
+        assert vec.dtype == np.float32 and np.array_equal(
+            vec.view(np.uint32), matrix[i].view(np.uint32)
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -247,12 +253,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dim", type=int, default=384)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
-        "--baseline-rows", type=int, default=None,
+        "--baseline-rows",
+        type=int,
+        default=None,
         help="rows for pgvector-python (default: min(rows, 20000))",
     )
-    parser.add_argument("--profile", choices=("documented", "published-2.0.5"), default="documented")
     parser.add_argument(
-        "--pgvector-register", action="store_true",
+        "--profile", choices=("documented", "published-2.0.5"), default="documented"
+    )
+    parser.add_argument(
+        "--pgvector-register",
+        action="store_true",
         help="also call pgvector.psycopg.register_vector on pgvector-python's connections",
     )
     parser.add_argument("--no-pgvector", action="store_true", help="skip pgvector-python")
@@ -270,17 +281,23 @@ def main(argv: list[str] | None = None) -> int:
     server = start()
     try:
         if args.profile == "documented":
-            url = server.create_database("bench", profile="documented", extensions=("vector", "ruvector"))
+            url = server.create_database(
+                "bench", profile="documented", extensions=("vector", "ruvector")
+            )
             pgv_url = url
             where = "one database with CREATE EXTENSION vector and ruvector (profile documented)"
         else:
             url = server.create_database("bench", profile=args.profile, extensions=("ruvector",))
-            pgv_url = server.create_database("bench_pgvector", profile="documented", extensions=("vector",))
+            pgv_url = server.create_database(
+                "bench_pgvector", profile="documented", extensions=("vector",)
+            )
             where = (
                 f"ours + raw: database 'bench' (profile {args.profile}, ruvector only); "
                 "pgvector-python: database 'bench_pgvector' (CREATE EXTENSION vector only)"
             )
-        ours_engine = sa.create_engine(url.replace("postgresql+psycopg://", "postgresql+ruvector://", 1))
+        ours_engine = sa.create_engine(
+            url.replace("postgresql+psycopg://", "postgresql+ruvector://", 1)
+        )
         Ours.metadata.create_all(ours_engine)
         ours = SAImpl("ours", ours_engine, Ours, rows)
         raw = RawImpl(server.url_for("bench", driver=None), raw_table.name, matrix)
@@ -292,7 +309,9 @@ def main(argv: list[str] | None = None) -> int:
             if args.pgvector_register:
                 from pgvector.psycopg import register_vector
 
-                sa.event.listen(pgv_engine, "connect", lambda dbapi_conn, _rec: register_vector(dbapi_conn))
+                sa.event.listen(
+                    pgv_engine, "connect", lambda dbapi_conn, _rec: register_vector(dbapi_conn)
+                )
             Pgv.metadata.create_all(pgv_engine)
             pgv = SAImpl("pgvector-python", pgv_engine, Pgv, rows[:n_base])
             impls.append(pgv)
@@ -303,8 +322,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"server: {caps.server_version}; binary layout {caps.binary_layout.value}")
         if pgv is not None:
             how = "VECTOR + register_vector" if args.pgvector_register else "VECTOR (README usage)"
-            print(f"pgvector-python {how}, measured on {n_base:,} rows" + (
-                " (its text path is too slow for the full run)" if n_base < n else ""))
+            print(
+                f"pgvector-python {how}, measured on {n_base:,} rows"
+                + (" (its text path is too slow for the full run)" if n_base < n else "")
+            )
 
         # warm-up: connections, probes, statement caches
         for impl in impls:
@@ -318,7 +339,9 @@ def main(argv: list[str] | None = None) -> int:
                 impl.rows = saved
         times: dict[tuple[str, str], list[float]] = {}
 
-        def run(path: str, impl: Any, fn: Callable[[], None], before: Callable[[], None] | None) -> None:
+        def run(
+            path: str, impl: Any, fn: Callable[[], None], before: Callable[[], None] | None
+        ) -> None:
             times.setdefault((path, impl.name), []).append(timed(fn, before))
 
         for _ in range(repeat):
@@ -359,9 +382,15 @@ def main(argv: list[str] | None = None) -> int:
                 f"{fmt_ratio(r_ours, r_raw):>9} {fmt_ratio(r_ours, r_pgv):>9}"
             )
         print()
-        print("goals: insert >= 0.7x raw and >= 10x pgvector-python; fetch >= 0.7x raw binary fetch")
-        print("spread (min..max s):", "; ".join(
-            f"{p}/{name}: {min(ts):.2f}..{max(ts):.2f}" for (p, name), ts in times.items()))
+        print(
+            "goals: insert >= 0.7x raw and >= 10x pgvector-python; fetch >= 0.7x raw binary fetch"
+        )
+        print(
+            "spread (min..max s):",
+            "; ".join(
+                f"{p}/{name}: {min(ts):.2f}..{max(ts):.2f}" for (p, name), ts in times.items()
+            ),
+        )
         raw.close()
         ours_engine.dispose()
         if pgv is not None:

@@ -70,7 +70,33 @@ class _BinaryLoader(Loader):
 
 def _adapter(base: type[Any], name: str, oid: int, fn: Callable[..., Any]) -> type[Any]:
     """A dumper/loader class bound to one OID and codec function."""
-    return type(name, (base,), {"oid": oid, "encode" if issubclass(base, Dumper) else "decode": staticmethod(fn)})
+    return type(
+        name,
+        (base,),
+        {"oid": oid, "encode" if issubclass(base, Dumper) else "decode": staticmethod(fn)},
+    )
+
+
+def _vector_binary_dumper(name: str, oid: int, layout: BinaryLayout) -> type[Dumper]:
+    """Binary dumper of ``vector``/``ruvector``: one call per row, no re-validation of
+    params (the column type validated them before any SQL was sent)."""
+    encode = codecs.vector_binary_encoder(layout)
+
+    def dump(self: Dumper, obj: Any) -> Buffer:
+        if isinstance(obj, VectorParam):
+            return encode(obj.array)
+        return encode(to_float32(obj))
+
+    return type(name, (Dumper,), {"format": Format.BINARY, "oid": oid, "dump": dump})
+
+
+def _vector_binary_loader(name: str, oid: int, layout: BinaryLayout) -> type[Loader]:
+    decode = codecs.vector_binary_decoder(layout)
+
+    def load(self: Loader, data: Buffer) -> Any:
+        return decode(data)
+
+    return type(name, (Loader,), {"format": Format.BINARY, "load": load})
 
 
 def _codecs_for(name: str, layout: BinaryLayout) -> dict[str, Callable[..., Any]]:
@@ -113,19 +139,32 @@ def register_adapters(context: AdaptContext, caps: Capabilities | None) -> None:
     adapters = context.adapters
     for name, cls in _PARAM_CLASSES.items():
         fns = _codecs_for(name, BinaryLayout.PGVECTOR)
-        adapters.register_dumper(cls, _adapter(_TextDumper, f"{name}_text_dumper", 0, fns["text_out"]))
+        adapters.register_dumper(
+            cls, _adapter(_TextDumper, f"{name}_text_dumper", 0, fns["text_out"])
+        )
     if caps is None or not caps.probed:
         return
     for name, oids in caps.types.items():
         layout = caps.binary_layout if name == "ruvector" else BinaryLayout.PGVECTOR
         fns = _codecs_for(name, layout)
         text_dumper = _adapter(_TextDumper, f"{name}_text_dumper", oids.oid, fns["text_out"])
-        binary_dumper = _adapter(_BinaryDumper, f"{name}_binary_dumper", oids.oid, fns["binary_out"])
+        if name in ("ruvector", "vector"):
+            binary_dumper = _vector_binary_dumper(f"{name}_binary_dumper", oids.oid, layout)
+            binary_loader = _vector_binary_loader(f"{name}_binary_loader", oids.oid, layout)
+        else:
+            binary_dumper = _adapter(
+                _BinaryDumper, f"{name}_binary_dumper", oids.oid, fns["binary_out"]
+            )
+            binary_loader = _adapter(
+                _BinaryLoader, f"{name}_binary_loader", oids.oid, fns["binary_in"]
+            )
         # Text first, binary last: the last one registered serves "%s" placeholders.
         adapters.register_dumper(_PARAM_CLASSES[name], text_dumper)
         adapters.register_dumper(_PARAM_CLASSES[name], binary_dumper)
-        adapters.register_loader(oids.oid, _adapter(_TextLoader, f"{name}_text_loader", oids.oid, fns["text_in"]))
-        adapters.register_loader(oids.oid, _adapter(_BinaryLoader, f"{name}_binary_loader", oids.oid, fns["binary_in"]))
+        adapters.register_loader(
+            oids.oid, _adapter(_TextLoader, f"{name}_text_loader", oids.oid, fns["text_in"])
+        )
+        adapters.register_loader(oids.oid, binary_loader)
         TypeInfo(name, oids.oid, oids.array_oid).register(context)
 
 
@@ -134,9 +173,9 @@ def register_ruvector(conn: Any) -> Capabilities:
     let numpy arrays bind as ``ruvector`` (as pgvector-python's ``register_vector``).
 
     Returns the probed capabilities."""
-    from .capabilities import probe
-
     from psycopg.pq import TransactionStatus
+
+    from .capabilities import probe
 
     idle = conn.info.transaction_status == TransactionStatus.IDLE
 
@@ -151,8 +190,8 @@ def register_ruvector(conn: Any) -> Capabilities:
     register_adapters(conn, caps)
     ruvector = caps.types.get("ruvector")
     if ruvector is not None:
-        fns = _codecs_for("ruvector", caps.binary_layout)
         conn.adapters.register_dumper(
-            np.ndarray, _adapter(_BinaryDumper, "ndarray_ruvector_dumper", ruvector.oid, fns["binary_out"])
+            np.ndarray,
+            _vector_binary_dumper("ndarray_ruvector_dumper", ruvector.oid, caps.binary_layout),
         )
     return caps

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import enum
 import struct
+from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Final, NamedTuple
@@ -51,6 +52,8 @@ __all__ = [
     "sparsevec_from_text",
     "sparsevec_to_binary",
     "sparsevec_to_text",
+    "vector_binary_decoder",
+    "vector_binary_encoder",
     "vector_from_binary",
     "vector_from_text",
     "vector_to_binary",
@@ -63,6 +66,7 @@ Buffer = bytes | bytearray | memoryview
 TextInput = str | bytes | bytearray | memoryview
 
 _F32_BE: Final = np.dtype(">f4")
+_F32: Final = np.dtype(np.float32)
 _F16_BE: Final = np.dtype(">f2")
 _I32_BE: Final = np.dtype(">i4")
 _HEAD_PG: Final = struct.Struct(">HH")
@@ -104,8 +108,18 @@ class BinaryLayout(enum.Enum):
         return self.header_size + 4 * dim
 
 
+_PG: Final = BinaryLayout.PGVECTOR
+_HEADER_SIZE: Final = {BinaryLayout.PGVECTOR: 4, BinaryLayout.RUVECTOR: 2}
+
+
 def _layout(layout: BinaryLayout | str) -> BinaryLayout:
+    if layout.__class__ is BinaryLayout:
+        return layout
     return layout if isinstance(layout, BinaryLayout) else BinaryLayout(layout)
+
+
+def _header(lay: BinaryLayout, dim: int) -> bytes:
+    return _HEAD_PG.pack(dim, 0) if lay is _PG else _HEAD_RU.pack(dim)
 
 
 def _preview(text: object) -> str:
@@ -247,11 +261,38 @@ def vector_from_text(text: TextInput) -> Float32Array:
 
 def vector_to_binary(arr: npt.ArrayLike, layout: BinaryLayout | str) -> bytes:
     """Binary send format for ``layout`` (big-endian header and float32 values)."""
-    a: Float32Array = _as_1d(arr, np.float32, "vector")
     lay = _layout(layout)
-    n = a.shape[0]
-    head = _HEAD_PG.pack(n, 0) if lay is BinaryLayout.PGVECTOR else _HEAD_RU.pack(n)
-    return head + a.astype(_F32_BE).tobytes()
+    if arr.__class__ is np.ndarray and arr.dtype is _F32 and arr.ndim == 1:
+        a: Float32Array = arr  # the common case, no conversion
+        if a.shape[0] > MAX_DIM:
+            raise ValueError(f"vector has {a.shape[0]} dimensions; the maximum is {MAX_DIM}")
+    else:
+        a = _as_1d(arr, np.float32, "vector")
+    return _header(lay, a.shape[0]) + a.astype(_F32_BE).tobytes()
+
+
+def vector_binary_encoder(layout: BinaryLayout | str) -> Callable[[Any], bytes]:
+    """:func:`vector_to_binary` bound to one layout, for per-row adapters.
+
+    Native float32 1-D arrays (what :func:`~sqlalchemy_ruvector.values.to_float32` returns)
+    take a short path with a per-dimension cached header; anything else goes through
+    :func:`vector_to_binary` unchanged."""
+    lay = _layout(layout)
+    heads: dict[int, bytes] = {}
+    ndarray, f32, be = np.ndarray, _F32, _F32_BE
+
+    def encode(arr: Any) -> bytes:
+        if arr.__class__ is ndarray and arr.dtype is f32 and arr.ndim == 1:
+            n = arr.shape[0]
+            head = heads.get(n)
+            if head is None:
+                if n > MAX_DIM:
+                    raise ValueError(f"vector has {n} dimensions; the maximum is {MAX_DIM}")
+                head = heads[n] = _header(lay, n)
+            return head + arr.astype(be).tobytes()
+        return vector_to_binary(arr, lay)
+
+    return encode
 
 
 def detect_binary_layout(buf: Buffer) -> BinaryLayout:
@@ -309,11 +350,52 @@ def _check_binary(buf: Buffer, lay: BinaryLayout, elem_size: int = 4) -> int:
 def vector_from_binary(buf: Buffer, layout: BinaryLayout | str) -> Float32Array:
     """Decode one binary value; the length must equal the header-implied length."""
     lay = _layout(layout)
-    dim = _check_binary(buf, lay)
-    out: Float32Array = np.frombuffer(buf, dtype=_F32_BE, count=dim, offset=lay.header_size).astype(
-        np.float32
-    )
+    hdr = _HEADER_SIZE[lay]
+    n = len(buf)
+    if n >= hdr and not (n - hdr) & 3:
+        # short path: the length implies dim, the header agrees (all that _check_binary checks)
+        dim = (n - hdr) >> 2
+        if lay is _PG:
+            ok = _HEAD_PG.unpack_from(buf) == (dim, 0)
+        else:
+            ok = _HEAD_RU.unpack_from(buf)[0] == dim
+        if ok:
+            return _decode_f32(buf, dim, hdr)
+    return _decode_f32(buf, _check_binary(buf, lay), hdr)  # raises, naming the problem
+
+
+def _decode_f32(buf: Buffer, dim: int, offset: int) -> Float32Array:
+    out: Float32Array = np.frombuffer(buf, dtype=_F32_BE, count=dim, offset=offset).astype(_F32)
     return out
+
+
+def vector_binary_decoder(
+    layout: BinaryLayout | str, dim: int | None = None
+) -> Callable[[Buffer], Float32Array]:
+    """:func:`vector_from_binary` bound to one layout, for result processors and loaders.
+
+    A value of the expected dimension (``dim``, else that of the last value decoded) is
+    recognised by its length and header bytes alone; any other value is decoded (or
+    rejected) by :func:`vector_from_binary`, so results and errors are identical."""
+    lay = _layout(layout)
+    hdr = _HEADER_SIZE[lay]
+    frombuffer, f32, be = np.frombuffer, _F32, _F32_BE
+    # (expected length, header, dim) in one tuple, so threads always see a matching set
+    expect = (-1, b"", 0) if dim is None else (hdr + 4 * dim, _header(lay, dim), dim)
+    learn = dim is None
+
+    def decode(buf: Buffer) -> Float32Array:
+        nonlocal expect
+        size, head, n = expect
+        if len(buf) == size and buf[:hdr] == head:
+            out: Float32Array = frombuffer(buf, dtype=be, count=n, offset=hdr).astype(f32)
+            return out
+        out = vector_from_binary(buf, lay)
+        if learn:
+            expect = (len(buf), _header(lay, out.shape[0]), out.shape[0])
+        return out
+
+    return decode
 
 
 # --------------------------------------------------------------------------------------------

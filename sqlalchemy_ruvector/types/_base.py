@@ -196,17 +196,32 @@ class VectorType(sqltypes.UserDefinedType[Any], SchemaEventTarget):
     def column_expression(self, colexpr: ColumnElement[Any]) -> ColumnElement[Any]:
         return BinaryResult(colexpr)
 
+    def binary_decoder(self, caps: Capabilities) -> Callable[[bytes], Any]:
+        """Decoder of this type's binary results under ``caps`` (built once per caps)."""
+        from_binary = self.from_binary
+        return lambda data: from_binary(data, caps)
+
     def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any]:
-        from_text, from_binary, present = self.from_text, self.from_binary, self.present
+        from_text, present, binary_decoder = self.from_text, self.present, self.binary_decoder
+        # present() is the identity unless as_list or a subclass says otherwise
+        plain = not self.as_list and type(self).present is VectorType.present
+        # decoder of the dialect's current capabilities (they can be refreshed)
+        state: tuple[Capabilities | None, Callable[[bytes], Any] | None] = (None, None)
 
         def process(value: Any) -> Any:
+            nonlocal state
             if value is None:
                 return None
             if isinstance(value, bytes):
-                value = from_binary(value, capabilities_of(dialect))  # type: ignore[arg-type]
+                caps, decode = state
+                current = capabilities_of(dialect)
+                if decode is None or caps is not current:
+                    decode = binary_decoder(current)  # type: ignore[arg-type]
+                    state = (current, decode)
+                value = decode(value)
             elif isinstance(value, str):
                 value = from_text(value)
-            return present(value)
+            return value if plain else present(value)
 
         return process
 

@@ -1,0 +1,130 @@
+"""Two-phase search: approximate candidates from the server, exact order on the client.
+
+An ANN index (often over a cheaper column: halfvec, a quantized copy, low
+``ef_search``) returns ``k * oversample`` candidates; their full-precision vectors
+come back in the same query and ``accel.topk`` reranks them exactly. This is how
+users get exact top-k out of approximate indexes, and since ruvector 2.0.5 ignores
+its ``quantization`` options, how they get quantization's savings at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final, NamedTuple
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+import accel
+
+from .types._base import VectorType
+
+__all__ = ["Reranked", "rerank"]
+
+#: Our metric names -> (comparator method, accel metric).
+METRICS: Final = {
+    "l2": ("l2_distance", "l2"),
+    "cosine": ("cosine_distance", "cosine"),
+    "ip": ("max_inner_product", "ip"),
+    "l1": ("l1_distance", "l1"),
+}
+
+
+class Reranked(NamedTuple):
+    """One result: the selected row (an ORM entity when ``stmt`` selects one) and its
+    exact distance (``ip`` is the negative dot product, as pgvector's ``<#>``)."""
+
+    row: Any
+    distance: float
+
+
+def _vector_column(stmt: sa.Select[Any], candidate: Any) -> ColumnElement[Any]:
+    """The one full-precision vector column selected, other than the candidate column."""
+    skip = None if candidate is None else _table_column(candidate)
+    found = [
+        col
+        for desc in stmt.column_descriptions
+        for col in _columns_of(desc)
+        if isinstance(col.type, VectorType)
+        and col.type.sql_name in ("ruvector", "vector")
+        and col is not skip
+    ]
+    if len(found) != 1:
+        raise ValueError(
+            "rerank: pass vector_column=...; the statement selects "
+            f"{len(found)} full-precision vector columns"
+        )
+    return found[0]
+
+
+def _table_column(obj: Any) -> Any:
+    """The Column behind an ORM attribute (or the object itself)."""
+    prop = getattr(obj, "property", None)
+    columns = getattr(prop, "columns", None)
+    return columns[0] if columns else obj
+
+
+def _columns_of(desc: dict[str, Any]) -> list[ColumnElement[Any]]:
+    entity = desc.get("entity")
+    if entity is not None and desc.get("expr") is entity:
+        return list(sa.inspect(entity).columns)
+    expr = _table_column(desc.get("expr"))
+    return [expr] if isinstance(expr, ColumnElement) else []
+
+
+def rerank(
+    session: Session | sa.Connection,
+    stmt: sa.Select[Any],
+    query_vector: Any,
+    k: int,
+    *,
+    oversample: int = 4,
+    metric: str = "cosine",
+    candidate_column: Any = None,
+    vector_column: Any = None,
+    candidate_query: Any = None,
+    ef_search: int | None = None,
+) -> list[Reranked]:
+    """Run ``stmt`` for ``k * oversample`` ANN candidates and return the exact top ``k``.
+
+    ``stmt`` selects what the caller wants back (an entity or columns) and may
+    filter; its ORDER BY is replaced by ``candidate_column``'s distance to the query
+    (the ANN index's column: a halfvec, a truncated or quantized copy; default:
+    ``vector_column``). ``vector_column`` holds the full-precision vectors (found
+    automatically when the statement selects exactly one ``ruvector``/``vector``
+    column). ``candidate_query`` is the query for ``candidate_column`` when it differs
+    (a truncated or projected vector; default: ``query_vector``). ``ef_search``
+    defaults to the number of candidates, so an HNSW scan can return them all.
+    """
+    if metric not in METRICS:
+        raise ValueError(f"rerank: metric must be one of {', '.join(METRICS)}, got {metric!r}")
+    if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+        raise ValueError(f"rerank: k must be a non-negative int, got {k!r}")
+    if isinstance(oversample, bool) or not isinstance(oversample, int) or oversample < 1:
+        raise ValueError(f"rerank: oversample must be a positive int, got {oversample!r}")
+    exact = vector_column if vector_column is not None else _vector_column(stmt, candidate_column)
+    query = exact.type.coerce(query_vector)  # validated before any SQL
+    if k == 0:
+        return []
+    method, accel_metric = METRICS[metric]
+    ann = candidate_column if candidate_column is not None else exact
+    ann_query = query if candidate_query is None else candidate_query
+    wanted = k * oversample
+    width = len(stmt.column_descriptions)  # row elements: an entity counts once
+    candidates = (
+        stmt.order_by(None)
+        .order_by(getattr(ann, method)(ann_query))
+        .add_columns(exact)
+        .limit(wanted)
+        .execution_options(ruvector_search={"ef_search": ef_search or min(max(wanted, 1), 1000)})
+    )
+    rows = session.execute(candidates).all()
+    if not rows:
+        return []
+    vectors = np.stack([row[width] for row in rows])
+    indices, dists = accel.topk(query, vectors, k, accel_metric)  # type: ignore[arg-type]
+    return [
+        Reranked(rows[i][0] if width == 1 else tuple(rows[i][:width]), float(d))
+        for i, d in zip(indices.tolist(), dists.tolist(), strict=True)
+    ]
