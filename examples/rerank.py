@@ -55,9 +55,8 @@ def main() -> None:
                 [{"id": i, "embedding": v, "head": v[:HEAD]} for i, v in enumerate(data)],
             )
             session.commit()
-            print(
-                f"{ROWS} x {DIM} rows; HNSW on the first {HEAD} dims; accel runs {accel.simd_level()}"
-            )
+            print(f"{ROWS} x {DIM} rows; HNSW on the first {HEAD} dims")
+            print(f"accel kernels: {accel.simd_level()}")
 
             truth = [
                 set(accel.topk(q.astype(np.float32), data, K, "cosine")[0].tolist())
@@ -83,9 +82,8 @@ def main() -> None:
                 label = (
                     "ANN on head only" if oversample == 1 else f"reranked, oversample {oversample}"
                 )
-                print(
-                    f"  {label:<26} recall@{K} = {hits / (K * QUERIES):.3f}   {elapsed:6.1f} ms/query"
-                )
+                recall = hits / (K * QUERIES)
+                print(f"  {label:<26} recall@{K} = {recall:.3f}   {elapsed:6.1f} ms/query")
 
 
 if __name__ == "__main__":

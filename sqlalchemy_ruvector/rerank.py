@@ -104,7 +104,10 @@ def rerank(
     if isinstance(oversample, bool) or not isinstance(oversample, int) or oversample < 1:
         raise ValueError(f"rerank: oversample must be a positive int, got {oversample!r}")
     exact = vector_column if vector_column is not None else _vector_column(stmt, candidate_column)
-    query = exact.type.coerce(query_vector)  # validated before any SQL
+    exact_type = exact.type
+    if not isinstance(exact_type, VectorType):
+        raise TypeError(f"rerank: vector_column must be a vector column, got {exact_type!r}")
+    query = exact_type.coerce(query_vector)  # validated before any SQL
     if k == 0:
         return []
     method, accel_metric = METRICS[metric]
