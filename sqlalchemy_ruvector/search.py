@@ -25,6 +25,8 @@ SEARCH_RANGES: Final = {"ef_search": (1, 1000), "probes": (1, 10000)}
 
 _SAVE_AND_SET: Final = text("SELECT current_setting(:name, true), set_config(:name, :value, true)")
 _RESTORE: Final = text("SELECT set_config(:name, :value, true)")
+_SAVE_AND_SET_DBAPI: Final = "SELECT current_setting(%s, true), set_config(%s, %s, true)"
+_RESTORE_DBAPI: Final = "SELECT set_config(%s, %s, true)"
 
 
 def validate_search(settings: Mapping[str, Any]) -> dict[str, int]:
@@ -79,55 +81,43 @@ def search_settings(
                 conn.execute(_RESTORE, {"name": name, "value": value or ""})
 
 
+@contextmanager
+def _side_cursor(conn: Connection) -> Iterator[Any]:
+    """A second DBAPI cursor, so the statement's own cursor and results stay untouched."""
+    dbapi_conn: Any = conn.connection.dbapi_connection
+    if getattr(dbapi_conn, "autocommit", False):
+        raise ValueError("ruvector_search needs a transaction; the connection is in AUTOCOMMIT")
+    cursor = dbapi_conn.cursor()
+    try:
+        yield cursor
+    finally:
+        cursor.close()
+
+
 def install_execution_option(engine: Engine) -> None:
     """Honour ``execution_options(ruvector_search={...})`` on ``engine``: the settings
-    are applied before the statement and restored after it, on a side cursor."""
+    are applied before the statement and restored after it."""
 
     @event.listens_for(engine, "before_cursor_execute")
     def _apply(
-        conn: Connection,
-        cursor: Any,
-        statement: str,
-        parameters: Any,
-        context: Any,
-        executemany: bool,
+        conn: Connection, cursor: Any, statement: str, params: Any, context: Any, many: bool
     ) -> None:
         options = context.execution_options.get("ruvector_search") if context else None
         if not options:
             return
-        pairs = _pairs(_capabilities(conn), validate_search(options))
-        dbapi_conn: Any = conn.connection.dbapi_connection
-        if getattr(dbapi_conn, "autocommit", False):
-            raise ValueError("ruvector_search needs a transaction; the connection is in AUTOCOMMIT")
         saved: list[tuple[str, Any]] = []
-        side = dbapi_conn.cursor()
-        try:
-            for name, value in pairs:
-                side.execute(
-                    "SELECT current_setting(%s, true), set_config(%s, %s, true)",
-                    (name, name, value),
-                )
+        with _side_cursor(conn) as side:
+            for name, value in _pairs(_capabilities(conn), validate_search(options)):
+                side.execute(_SAVE_AND_SET_DBAPI, (name, name, value))
                 saved.append((name, side.fetchone()[0]))
-        finally:
-            side.close()
         context._ruvector_saved_settings = saved
 
     @event.listens_for(engine, "after_cursor_execute")
     def _restore(
-        conn: Connection,
-        cursor: Any,
-        statement: str,
-        parameters: Any,
-        context: Any,
-        executemany: bool,
+        conn: Connection, cursor: Any, statement: str, params: Any, context: Any, many: bool
     ) -> None:
         saved = getattr(context, "_ruvector_saved_settings", None)
-        if not saved:
-            return
-        dbapi_conn: Any = conn.connection.dbapi_connection
-        side = dbapi_conn.cursor()
-        try:
-            for name, value in reversed(saved):
-                side.execute("SELECT set_config(%s, %s, true)", (name, value or ""))
-        finally:
-            side.close()
+        if saved:
+            with _side_cursor(conn) as side:
+                for name, value in reversed(saved):
+                    side.execute(_RESTORE_DBAPI, (name, value or ""))
