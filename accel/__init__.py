@@ -199,18 +199,24 @@ def topk(queries: Any, candidates: Any, k: int, metric: Metric = "l2") -> tuple[
 # -- float16 -------------------------------------------------------------------
 
 
-def to_f16(x: Any) -> NDArray[np.float16]:
-    """float32 (or float16/float64) array -> float16, rounding to nearest even (F16C)."""
+def to_f16(x: Any, *, out: NDArray[np.float16] | None = None) -> NDArray[np.float16]:
+    """float32 (or float16/float64) array -> float16, rounding to nearest even (F16C).
+
+    ``out`` (C-contiguous float16 of x's shape) receives the result when given;
+    large outputs are written with non-temporal stores.
+    """
     arr = np.asarray(x)
     if arr.dtype.type not in (np.float16, np.float32, np.float64):
         raise TypeError(f"x: expected a float16, float32 or float64 array, got {arr.dtype}")
     src = np.ascontiguousarray(arr, dtype=np.float32)
+    target = np.empty(src.shape, np.float16) if out is None else out
+    v.check_out(target, src.shape, np.float16)
     ext = _backend.kernels()
     if ext is None:
-        return _numpy.f32_to_f16(src)
-    out = np.empty(src.shape, np.float16)
-    ext.convert(0, src, out.view(np.uint16), src.size, 1, None, None)
-    return out
+        target[...] = _numpy.f32_to_f16(src)
+    else:
+        ext.convert(0, src, target.view(np.uint16), src.size, 1, None, None)
+    return target
 
 
 def from_f16(h: Any) -> F32:
@@ -260,16 +266,24 @@ def _check_params(params: SQ8Params, d: int, name: str) -> None:
         raise ValueError(f"params: trained for dimension {params.lo.shape[0]}, {name} has {d}")
 
 
-def sq8_encode(x: Any, params: SQ8Params) -> NDArray[np.uint8]:
-    """Vectors (n, d) -> uint8 codes (n, d); values outside the trained range clamp."""
+def sq8_encode(
+    x: Any, params: SQ8Params, *, out: NDArray[np.uint8] | None = None
+) -> NDArray[np.uint8]:
+    """Vectors (n, d) -> uint8 codes (n, d); values outside the trained range clamp.
+
+    ``out`` (C-contiguous uint8 (n, d)) receives the codes when given; large
+    outputs are written with non-temporal stores.
+    """
     ext = _backend.kernels()  # the C encoder checks nan/inf in its own pass
     arr = v.as_f32("x", v.float_matrix("x", x), check_finite=ext is None)
     _check_params(params, arr.shape[1], "x")
+    target = np.empty(arr.shape, np.uint8) if out is None else out
+    v.check_out(target, arr.shape, np.uint8)
     if ext is None:
-        return _numpy.sq8_encode(arr, params.lo, params.inv_scale)
-    out = np.empty(arr.shape, np.uint8)
-    ext.convert(2, arr, out, arr.shape[0], arr.shape[1], params.lo, params.inv_scale)
-    return out
+        target[...] = _numpy.sq8_encode(arr, params.lo, params.inv_scale)
+    else:
+        ext.convert(2, arr, target, arr.shape[0], arr.shape[1], params.lo, params.inv_scale)
+    return target
 
 
 def sq8_decode(codes: Any, params: SQ8Params) -> F32:
@@ -307,20 +321,28 @@ def sq8_topk(
 # -- binary --------------------------------------------------------------------
 
 
-def binary_quantize(x: Any) -> NDArray[np.uint8]:
+def binary_quantize(x: Any, *, out: NDArray[np.uint8] | None = None) -> NDArray[np.uint8]:
     """Sign bits (x > 0 -> 1) packed like ``numpy.packbits(x > 0, axis=-1)``.
 
     (n, d) -> (n, ceil(d / 8)) uint8, first element in the most significant bit;
-    a 1-D vector gives a 1-D result.
+    a 1-D vector gives a 1-D result.  ``out`` (C-contiguous uint8 of the result's
+    shape) receives the bits when given.
     """
     ext = _backend.kernels()  # the C encoder checks nan/inf in its own pass
     f = v.as_f32("x", v.float_matrix("x", x, allow_1d=True), check_finite=ext is None)
-    if ext is None:
-        out = _numpy.binary_quantize(f)
+    shape = (f.shape[0], (f.shape[1] + 7) // 8)
+    one = np.ndim(x) == 1
+    if out is None:
+        target = np.empty(shape, np.uint8)
     else:
-        out = np.empty((f.shape[0], (f.shape[1] + 7) // 8), np.uint8)
-        ext.convert(3, f, out, f.shape[0], f.shape[1], None, None)
-    return out[0] if np.ndim(x) == 1 else out
+        target = v.check_out(out, shape[1:] if one else shape, np.uint8).reshape(shape)
+    if ext is None:
+        target[...] = _numpy.binary_quantize(f)
+    else:
+        ext.convert(3, f, target, f.shape[0], f.shape[1], None, None)
+    if out is not None:
+        return out
+    return target[0] if one else target
 
 
 def _hamming_scan(a: NDArray[np.uint8], b: NDArray[np.uint8], k: int | None) -> Any:

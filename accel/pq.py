@@ -1,7 +1,8 @@
 """Product quantization: k-means per subspace, C kernels for encode and ADC scans.
 
 Training alternates the C nearest-centroid kernel (the expensive step) with a
-bincount-based mean update in numpy; empty clusters are re-seeded from random
+one-pass C accumulation of the per-centroid sums (bincount in numpy without the
+extension), all in float32 except the float64 sums; empty clusters are re-seeded from random
 training points so every code stays usable.
 """
 
@@ -71,14 +72,20 @@ class ProductQuantizer:
         codes = np.empty((n_train, m), np.uint8)
         subvectors = train.reshape(n_train * m, dsub)
         offsets = np.arange(m, dtype=np.int64) * ksub
+        ext = _backend.kernels()
         for _ in range(iters):
             _assign(train, centroids, codes)
-            flat = (codes + offsets).ravel()
-            counts = np.bincount(flat, minlength=m * ksub)
-            sums = np.stack(
-                [np.bincount(flat, subvectors[:, j], minlength=m * ksub) for j in range(dsub)],
-                axis=1,
-            )
+            if ext is not None:  # one pass over the training rows, float64 sums
+                counts = np.zeros(m * ksub, np.int64)
+                sums = np.zeros((m * ksub, dsub), np.float64)
+                ext.pq_accumulate(train, codes, sums, counts, n_train, d, m, ksub)
+            else:
+                flat = (codes + offsets).ravel()
+                counts = np.bincount(flat, minlength=m * ksub)
+                sums = np.stack(
+                    [np.bincount(flat, subvectors[:, j], minlength=m * ksub) for j in range(dsub)],
+                    axis=1,
+                )
             means = (sums / np.maximum(counts, 1)[:, None]).reshape(m, ksub, dsub)
             s_idx, c_idx = np.nonzero(counts.reshape(m, ksub) == 0)
             rows = rng.integers(n_train, size=s_idx.size)
@@ -162,6 +169,7 @@ def _assign(x: F32, centroids: F32, out: NDArray[np.uint8]) -> None:
         _numpy.pq_assign(x, centroids, out)
         return
     m, ksub, _ = centroids.shape
-    transposed = np.ascontiguousarray(centroids.transpose(0, 2, 1))  # (m, dsub, ksub)
+    # (m, dsub, ksub), scaled by -2 (exact) so the kernel adds |c|^2 + x.(-2c) with one FMA
+    transposed = np.ascontiguousarray(centroids.transpose(0, 2, 1) * np.float32(-2.0))
     norms = np.ascontiguousarray(np.einsum("mkd,mkd->mk", centroids, centroids), np.float32)
     ext.pq_encode(x, transposed, norms, out, x.shape[0], x.shape[1], m, ksub)

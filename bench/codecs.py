@@ -28,7 +28,7 @@ database of that profile (which cannot hold pgvector) and pgvector-python in a s
 database with only ``vector``. Tables are truncated before every insert. Figures are the
 median of ``--repeat`` runs, interleaved round-robin between the implementations so that
 machine noise hits all of them alike. pgvector-python is measured on ``--baseline-rows``
-rows (default: at most 20,000) because its text path would take minutes at 100k.
+rows (default: at most 10,000) because its text path would take minutes at 100k.
 """
 
 from __future__ import annotations
@@ -153,7 +153,7 @@ class RawImpl:
             oid, one_len = cur.fetchone()  # type: ignore[misc]
         self.conn.commit()
         header = struct.Struct(">HH" if one_len == 8 else ">H")
-        hdr_size = header.size
+        hdr_size = self.hdr_size = header.size
         dim = matrix.shape[1]
         head = header.pack(dim, 0) if hdr_size == 4 else header.pack(dim)
         be = np.dtype(">f4")
@@ -198,6 +198,29 @@ class RawImpl:
                 cur.execute(query, params)
         self.conn.commit()
 
+    def insert_executemany(self) -> None:
+        """Reference: psycopg's own executemany (pipelined one-row INSERTs, binary
+        parameters), which is what SQLAlchemy's executemany calls on psycopg."""
+        with self.conn.cursor() as cur:
+            cur.executemany(
+                f"INSERT INTO {self.table} (id, embedding) VALUES (%b, %b)",
+                list(zip(self.ids, self.vecs, strict=True)),
+            )
+        self.conn.commit()
+
+    def fetch_send_text(self) -> None:
+        """Reference: the text-protocol fetch of ``ruvector_send(col)`` (bytea, hex-decoded
+        by psycopg) that our column types issue, decoded to float32 here."""
+        be, hdr = np.dtype(">f4"), self.hdr_size
+        with self.conn.cursor() as cur:
+            cur.execute(f"SELECT id, ruvector_send(embedding) FROM {self.table}")
+            got = [
+                (i, np.frombuffer(b, dtype=be, offset=hdr).astype(np.float32))
+                for i, b in cur.fetchall()
+            ]
+        self.conn.commit()
+        assert len(got) == self.n, len(got)
+
     def fetch(self) -> None:
         with self.conn.cursor(binary=True) as cur:
             cur.execute(f"SELECT id, embedding FROM {self.table}")
@@ -215,12 +238,13 @@ class RawImpl:
 # --------------------------------------------------------------------------------------------
 
 
-def timed(fn: Callable[[], None], before: Callable[[], None] | None = None) -> float:
+def timed(fn: Callable[[], None], before: Callable[[], None] | None = None) -> tuple[float, float]:
+    """(wall seconds, client CPU seconds) of one call of ``fn``."""
     if before is not None:
         before()
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     fn()
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
 def fmt_rate(rate: float | None) -> str:
@@ -233,6 +257,90 @@ def fmt_ratio(a: float | None, b: float | None) -> str:
     if a is None or b is None:
         return "-"
     return f"{a / b:.2f}x"
+
+
+Times = dict[tuple[str, str], list[tuple[float, float]]]
+
+
+def report(times: Times, ours: SAImpl, raw: RawImpl, pgv: SAImpl | None) -> None:
+    """Median rows/s (wall clock) with ratios, then median client CPU per row."""
+
+    def median(path: str, impl: Any, which: int) -> float | None:
+        ts = times.get((path, impl.name)) if impl is not None else None
+        return statistics.median(t[which] for t in ts) if ts else None
+
+    def rate(path: str, impl: Any) -> float | None:
+        t = median(path, impl, 0)
+        return impl.n / t if t else None
+
+    def cpu_us(path: str, impl: Any) -> str:
+        t = median(path, impl, 1)
+        return "-" if t is None else f"{t / impl.n * 1e6:.1f}"
+
+    cols = ("path", "ours", "raw psycopg", "pgvector-py", "ours/raw", "ours/pgv", "goal")
+    widths = (12, 9, 12, 12, 9, 9, 6)
+
+    def line(cells: tuple[str, ...]) -> str:
+        return " ".join(
+            f"{c:<{w}}" if i == 0 else f"{c:>{w}}"
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
+
+    head = line(cols)
+    print()
+    print("throughput, rows/s (median wall clock; ratios of rows/s)")
+    print(head)
+    print("-" * len(head))
+    for path in PATHS:
+        raw_path = "raw insert" if "insert" in path else "raw fetch"
+        r_ours, r_raw, r_pgv = rate(path, ours), rate(raw_path, raw), rate(path, pgv)
+        goal = "-"
+        if r_ours and r_raw:
+            met = r_ours >= 0.7 * r_raw
+            if "insert" in path and r_pgv:
+                met = met and r_ours >= 10 * r_pgv
+            goal = "met" if met else "MISSED"
+        cells = (
+            path,
+            fmt_rate(r_ours),
+            fmt_rate(r_raw),
+            fmt_rate(r_pgv),
+            fmt_ratio(r_ours, r_raw),
+            fmt_ratio(r_ours, r_pgv),
+            goal,
+        )
+        print(line(cells))
+    print("goals: insert >= 0.7x raw and >= 10x pgvector-python; fetch >= 0.7x raw binary fetch")
+    print()
+    print("client CPU per row, us (median; this process only, the server's work excluded)")
+    for path in PATHS:
+        raw_path = "raw insert" if "insert" in path else "raw fetch"
+        print(
+            f"{path:<12} ours {cpu_us(path, ours):>6}   raw {cpu_us(raw_path, raw):>6}   "
+            f"pgvector-py {cpu_us(path, pgv):>6}"
+        )
+    print()
+    print("driver-level references (what SQLAlchemy drives on psycopg; not ceilings):")
+    r_em, r_tb = rate("raw executemany", raw), rate("raw fetch, text bytea", raw)
+    r_oi, r_ci = rate("ORM insert", ours), rate("Core insert", ours)
+    r_of, r_cf = rate("ORM fetch", ours), rate("Core fetch", ours)
+    print(
+        f"  psycopg executemany, %b pipelined: {fmt_rate(r_em):>7} rows/s, "
+        f"cpu {cpu_us('raw executemany', raw)} us/row; ours ORM/this {fmt_ratio(r_oi, r_em)}, "
+        f"Core/this {fmt_ratio(r_ci, r_em)}"
+    )
+    print(
+        f"  text-protocol fetch of ruvector_send(): {fmt_rate(r_tb):>7} rows/s, "
+        f"cpu {cpu_us('raw fetch, text bytea', raw)} us/row; ours ORM/this "
+        f"{fmt_ratio(r_of, r_tb)}, Core/this {fmt_ratio(r_cf, r_tb)}"
+    )
+    print()
+    spread = []
+    for (path, name), ts in times.items():
+        n = pgv.n if pgv is not None and name == pgv.name else ours.n
+        lo, hi = n / max(t[0] for t in ts), n / min(t[0] for t in ts)
+        spread.append(f"{path}/{name} {fmt_rate(lo)}..{fmt_rate(hi)}")
+    print("spread (rows/s, slowest..fastest run): " + "; ".join(spread))
 
 
 def check_round_trip(engine: sa.Engine, model: Any, matrix: np.ndarray) -> None:
@@ -251,12 +359,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--dim", type=int, default=384)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument(
         "--baseline-rows",
         type=int,
         default=None,
-        help="rows for pgvector-python (default: min(rows, 20000))",
+        help="rows for pgvector-python (default: min(rows, 10000))",
     )
     parser.add_argument(
         "--profile", choices=("documented", "published-2.0.5"), default="documented"
@@ -267,9 +375,15 @@ def main(argv: list[str] | None = None) -> int:
         help="also call pgvector.psycopg.register_vector on pgvector-python's connections",
     )
     parser.add_argument("--no-pgvector", action="store_true", help="skip pgvector-python")
+    parser.add_argument(
+        "--insertmanyvalues",
+        action="store_true",
+        help="ours: set use_insertmanyvalues_wo_returning on the dialect (multi-row VALUES "
+        "for executemany instead of psycopg's pipelined one-row INSERTs)",
+    )
     args = parser.parse_args(argv)
     n, dim, repeat = args.rows, args.dim, args.repeat
-    n_base = min(n, 20_000) if args.baseline_rows is None else min(n, args.baseline_rows)
+    n_base = min(n, 10_000) if args.baseline_rows is None else min(n, args.baseline_rows)
     use_pgv = VECTOR is not None and not args.no_pgvector
 
     rng = np.random.default_rng(0)
@@ -298,6 +412,8 @@ def main(argv: list[str] | None = None) -> int:
         ours_engine = sa.create_engine(
             url.replace("postgresql+psycopg://", "postgresql+ruvector://", 1)
         )
+        if args.insertmanyvalues:
+            ours_engine.dialect.use_insertmanyvalues_wo_returning = True
         Ours.metadata.create_all(ours_engine)
         ours = SAImpl("ours", ours_engine, Ours, rows)
         raw = RawImpl(server.url_for("bench", driver=None), raw_table.name, matrix)
@@ -320,6 +436,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"rows {n:,} x dim {dim}, float32; median of {repeat}; {where}")
         if caps is not None:
             print(f"server: {caps.server_version}; binary layout {caps.binary_layout.value}")
+        imv = ours_engine.dialect.use_insertmanyvalues_wo_returning
+        print(
+            "ours: executemany as "
+            + ("multi-row VALUES (insertmanyvalues)" if imv else "psycopg pipelined INSERTs")
+            + f"; raw: {RAW_BATCH}-row VALUES with %b"
+        )
         if pgv is not None:
             how = "VECTOR + register_vector" if args.pgvector_register else "VECTOR (README usage)"
             print(
@@ -337,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
                 impl.insert_orm()
                 impl.truncate()
                 impl.rows = saved
-        times: dict[tuple[str, str], list[float]] = {}
+        times: Times = {}
 
         def run(
             path: str, impl: Any, fn: Callable[[], None], before: Callable[[], None] | None
@@ -365,32 +487,11 @@ def main(argv: list[str] | None = None) -> int:
             run("raw fetch", raw, raw.fetch, None)
             if pgv is not None:
                 run("Core fetch", pgv, pgv.fetch_core, None)
+        for _ in range(repeat):  # driver-level references
+            run("raw fetch, text bytea", raw, raw.fetch_send_text, None)
+            run("raw executemany", raw, raw.insert_executemany, raw.truncate)
 
-        def rate(path: str, impl: Any) -> float | None:
-            ts = times.get((path, impl.name)) if impl is not None else None
-            return impl.n / statistics.median(ts) if ts else None
-
-        print()
-        head = f"{'path':<12} {'ours':>9} {'raw psycopg':>12} {'pgvector-py':>12} {'ours/raw':>9} {'ours/pgv':>9}"
-        print(head + "   (rows/s, medians)")
-        print("-" * len(head))
-        for path in PATHS:
-            raw_path = "raw insert" if "insert" in path else "raw fetch"
-            r_ours, r_raw, r_pgv = rate(path, ours), rate(raw_path, raw), rate(path, pgv)
-            print(
-                f"{path:<12} {fmt_rate(r_ours):>9} {fmt_rate(r_raw):>12} {fmt_rate(r_pgv):>12} "
-                f"{fmt_ratio(r_ours, r_raw):>9} {fmt_ratio(r_ours, r_pgv):>9}"
-            )
-        print()
-        print(
-            "goals: insert >= 0.7x raw and >= 10x pgvector-python; fetch >= 0.7x raw binary fetch"
-        )
-        print(
-            "spread (min..max s):",
-            "; ".join(
-                f"{p}/{name}: {min(ts):.2f}..{max(ts):.2f}" for (p, name), ts in times.items()
-            ),
-        )
+        report(times, ours, raw, pgv)
         raw.close()
         ours_engine.dispose()
         if pgv is not None:

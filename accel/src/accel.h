@@ -33,7 +33,8 @@ typedef enum { ACCEL_OK = 0, ACCEL_ERR_NOMEM = 1, ACCEL_ERR_NONFINITE = 2 } acce
  * ACCEL_SQ8 candidates are decoded in registers as lo[k] + scale[k] * code[k]
  * (one FMA); lo and scale are NULL for the other encodings. */
 typedef void (*accel_block_fn)(const float *q, size_t nq, size_t ldq, const void *x, size_t nx,
-                               size_t ldx, size_t d, const float *lo, const float *scale, float *out, size_t ldo);
+                               size_t ldx, size_t d, const float *lo, const float *scale,
+                               float *out, size_t ldo);
 
 typedef struct {
     const char *name;
@@ -43,14 +44,17 @@ typedef struct {
                     float *out, size_t ldo);
     void (*f32_to_f16)(const float *x, uint16_t *h, size_t n);
     void (*f16_to_f32)(const uint16_t *h, float *x, size_t n);
-    /* codes = clamp(round((x - lo) * inv_scale), 0, 255), row-major n x d.
+    /* out = lo + scale * codes, row-major n x d (decodes a candidate block once). */
+    void (*sq8_decode)(const uint8_t *codes, size_t n, size_t d, const float *lo,
+                       const float *scale, float *out);    /* codes = clamp(round((x - lo) * inv_scale), 0, 255), row-major n x d.
      * The two encoders return 0 if x holds a NaN or inf (checked in the same pass). */
-    int (*sq8_encode)(const float *x, size_t n, size_t d, const float *lo, const float *inv_scale,
-                       uint8_t *codes);
+    int (*sq8_encode)(const float *x, size_t n, size_t d, const float *lo,
+                      const float *inv_scale, uint8_t *codes);
     /* Sign bits (x > 0), numpy.packbits order: first element in the MSB. */
     int (*binary_quantize)(const float *x, size_t n, size_t d, uint8_t *bits);
-    /* codes[i*code_stride] = argmin_c |x_i - c|^2 with centroids given transposed
-     * (ct[k*ksub + c], k < dsub) and their squared norms. */
+    /* codes[i*code_stride] = argmin_c |x_i - c|^2 = argmin_c |c|^2 + x_i.(-2c), with the
+     * centroids given transposed and scaled by -2 (ct[k*ksub + c] = -2 c[k], k < dsub;
+     * exact, so the argmin is that of |c|^2 - 2 x.c) and their squared norms. */
     void (*pq_assign)(const float *x, size_t n, size_t ldx, size_t dsub, const float *ct,
                       const float *cnorm, size_t ksub, uint8_t *codes, size_t code_stride);
     /* out[j] = sum_s lut[s*ksub + codes[j*m + s]]  (asymmetric distance scan). */
@@ -58,6 +62,10 @@ typedef struct {
                    float *out);
 } accel_kernels_t;
 
+/* PQ k-means update: sums[(s*ksub + c)*dsub + k] += x_i[s*dsub + k] and counts[s*ksub + c]
+ * += 1 for c = codes[i*m + s]; portable, it is memory-bound. */
+void accel_pq_accumulate(const float *x, size_t n, size_t d, const uint8_t *codes, size_t m,
+                         size_t ksub, double *sums, int64_t *counts);
 void accel_pq_adc_scalar(const float *lut, size_t m, size_t ksub, const uint8_t *codes, size_t n,
                          float *out);
 
@@ -89,7 +97,7 @@ typedef struct {
     accel_elem_t elem;
     accel_metric_t metric;
     const void *q; /* nq x d f32 queries, nq packed bit codes, or nq x m x ksub PQ tables */
-    const void *x;  /* candidates: nx rows of `row_bytes` */
+    const void *x; /* candidates: nx rows of `row_bytes` */
     size_t nq, nx, d, row_bytes;
     const float *lo, *scale; /* SQ8 parameters */
     size_t m, ksub;          /* PQ */
@@ -97,5 +105,13 @@ typedef struct {
 
 accel_status_t accel_scan_distances(const accel_scan_t *s, float *out);
 accel_status_t accel_scan_topk(const accel_scan_t *s, size_t k, int64_t *idx, float *dist);
+
+/* probe.c: machine figures for the benchmark, timed by the caller (not used by
+ * the kernels).  accel_read_sum reads `bytes` once with the widest loads the CPU
+ * has; accel_fma_loop runs iters x FMA_CHAINS independent FMAs of *lanes floats
+ * in registers (sets *lanes to 16, 8 or 1). */
+enum { ACCEL_FMA_CHAINS = 12 };
+float accel_read_sum(const void *buf, size_t bytes);
+float accel_fma_loop(size_t iters, int *lanes);
 
 #endif

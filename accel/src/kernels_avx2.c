@@ -222,7 +222,7 @@ INLINE void assign_tile(size_t R, const float *x, size_t ldx, size_t dsub, const
         for (size_t k = 0; k < dsub; ++k) {
             __m256 cv = _mm256_loadu_ps(ct + k * ksub + c0);
             for (size_t r = 0; r < R; ++r)
-                acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(-2.0f * x[r * ldx + k]), cv, acc[r]);
+                acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(x[r * ldx + k]), cv, acc[r]);
         }
         __m256i idx = _mm256_add_epi32(_mm256_set1_epi32((int)c0), lane);
         for (size_t r = 0; r < R; ++r) {

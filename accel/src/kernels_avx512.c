@@ -9,10 +9,12 @@
 #include <math.h>
 
 #define INLINE static inline __attribute__((always_inline))
-#define TILE_R 4 /* 16 accumulators + 4 query + 4 candidate registers of 32 */
+#define TILE_R 6 /* 24 accumulators + 4 candidate registers of 32 */
 #define TILE_C 4
+#define ASSIGN_R 8 /* PQ: 8 vectors x 16 centroids: 24 running registers + 1 centroid */
 
-INLINE __m512 load_x(accel_elem_t elem, const void *x, size_t k, __mmask16 m, const float *lo, const float *scale) {
+INLINE __m512 load_x(accel_elem_t elem, const void *x, size_t k, __mmask16 m, const float *lo,
+                     const float *scale) {
     switch (elem) {
     case ACCEL_F16: return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, (const uint16_t *)x + k));
     case ACCEL_SQ8: {
@@ -46,58 +48,94 @@ INLINE __m128 hsum4(__m512 a, __m512 b, __m512 c, __m512 d) {
     return _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
 }
 
-/* R queries x C candidates; R, C are compile-time constants after inlining. */
-INLINE void tile(accel_elem_t elem, accel_op_t op, size_t R, size_t C, const float *q, size_t ldq,
-                 const char *x, size_t xrow, size_t d, const float *lo, const float *scale, float *out, size_t ldo) {
-    __m512 acc[TILE_R][TILE_C], qv[TILE_R], xv[TILE_C];
+/* Issues prefetches for the next candidate block, a few lines per tile, so the
+ * DRAM stream overlaps with the compute of the current (L2-resident) block. */
+typedef struct {
+    const char *at, *end;
+    size_t per_tile;
+} prefetch_t;
+
+INLINE void prefetch_some(prefetch_t *pf) {
+    for (size_t i = 0; i < pf->per_tile && pf->at < pf->end; ++i, pf->at += 64)
+        _mm_prefetch(pf->at, _MM_HINT_T1);
+}
+
+/* R queries x C candidates; R, C are compile-time constants after inlining.
+ * Queries are read as FMA memory operands, so only C candidate registers and
+ * R*C accumulators are live (6 x 4: 28 of 32 zmm). */
+INLINE void tile(accel_elem_t elem, accel_op_t op, size_t R, size_t C, const float *q,
+                 size_t ldq, const char *x, size_t xrow, size_t d, const float *lo,
+                 const float *scale, float *out, size_t ldo) {
+    __m512 acc[TILE_R][TILE_C], xv[TILE_C];
     for (size_t r = 0; r < R; ++r)
         for (size_t c = 0; c < C; ++c) acc[r][c] = _mm512_setzero_ps();
-    for (size_t k = 0; k < d; k += 16) {
-        __mmask16 m = d - k >= 16 ? (__mmask16)0xffff : (__mmask16)_bzhi_u32(0xffff, (unsigned)(d - k));
+    size_t k = 0;
+    for (; k + 16 <= d; k += 16) {
+        for (size_t c = 0; c < C; ++c) xv[c] = load_x(elem, x + c * xrow, k, 0xffff, lo, scale);
+        for (size_t r = 0; r < R; ++r) {
+            __m512 qv = _mm512_loadu_ps(q + r * ldq + k);
+            for (size_t c = 0; c < C; ++c) acc[r][c] = step(op, acc[r][c], qv, xv[c]);
+        }
+    }
+    if (k < d) {
+        __mmask16 m = (__mmask16)_bzhi_u32(0xffff, (unsigned)(d - k));
         for (size_t c = 0; c < C; ++c) xv[c] = load_x(elem, x + c * xrow, k, m, lo, scale);
-        for (size_t r = 0; r < R; ++r) qv[r] = _mm512_maskz_loadu_ps(m, q + r * ldq + k);
-        for (size_t r = 0; r < R; ++r)
-            for (size_t c = 0; c < C; ++c) acc[r][c] = step(op, acc[r][c], qv[r], xv[c]);
+        for (size_t r = 0; r < R; ++r) {
+            __m512 qv = _mm512_maskz_loadu_ps(m, q + r * ldq + k);
+            for (size_t c = 0; c < C; ++c) acc[r][c] = step(op, acc[r][c], qv, xv[c]);
+        }
     }
     for (size_t r = 0; r < R; ++r) {
         if (C == 4) /* single columns reduce in the same order, so equal rows tie exactly */
             _mm_storeu_ps(out + r * ldo, hsum4(acc[r][0], acc[r][1], acc[r][2], acc[r][3]));
         else
             for (size_t c = 0; c < C; ++c)
-                out[r * ldo + c] = _mm_cvtss_f32(hsum4(acc[r][c], acc[r][c], acc[r][c], acc[r][c]));
+                out[r * ldo + c] =
+                    _mm_cvtss_f32(hsum4(acc[r][c], acc[r][c], acc[r][c], acc[r][c]));
     }
+}
+
+/* R queries against every candidate of the block. */
+INLINE void query_rows(accel_elem_t elem, accel_op_t op, size_t R, const float *q, size_t ldq,
+                       const char *x, size_t nx, size_t xrow, size_t d, const float *lo,
+                       const float *scale, float *out, size_t ldo, prefetch_t *pf) {
+    size_t j = 0;
+    for (; j + TILE_C <= nx; j += TILE_C) {
+        prefetch_some(pf);
+        tile(elem, op, R, TILE_C, q, ldq, x + j * xrow, xrow, d, lo, scale, out + j, ldo);
+    }
+    for (; j < nx; ++j)
+        tile(elem, op, R, 1, q, ldq, x + j * xrow, xrow, d, lo, scale, out + j, ldo);
 }
 
 INLINE void block(accel_elem_t elem, accel_op_t op, const float *q, size_t nq, size_t ldq,
-                  const void *x, size_t nx, size_t ldx, size_t d, const float *lo, const float *scale, float *out,
-                  size_t ldo) {
+                  const void *x, size_t nx, size_t ldx, size_t d, const float *lo,
+                  const float *scale, float *out, size_t ldo) {
     size_t xrow = ldx * (elem == ACCEL_F32 ? 4 : elem == ACCEL_F16 ? 2 : 1);
     const char *xb = (const char *)x;
+    size_t tiles = ((nq + TILE_R - 1) / TILE_R) * (nx / TILE_C) + 1;
+    prefetch_t pf = {xb + nx * xrow, xb + 2 * nx * xrow, (nx * xrow / 64 + tiles - 1) / tiles};
     size_t i = 0;
-    for (; i + TILE_R <= nq; i += TILE_R) {
-        size_t j = 0;
-        for (; j + TILE_C <= nx; j += TILE_C)
-            tile(elem, op, TILE_R, TILE_C, q + i * ldq, ldq, xb + j * xrow, xrow, d, lo, scale,
-                 out + i * ldo + j, ldo);
-        for (; j < nx; ++j)
-            tile(elem, op, TILE_R, 1, q + i * ldq, ldq, xb + j * xrow, xrow, d, lo, scale,
-                 out + i * ldo + j, ldo);
-    }
-    for (; i < nq; ++i) {
-        size_t j = 0;
-        for (; j + TILE_C <= nx; j += TILE_C)
-            tile(elem, op, 1, TILE_C, q + i * ldq, ldq, xb + j * xrow, xrow, d, lo, scale,
-                 out + i * ldo + j, ldo);
-        for (; j < nx; ++j)
-            tile(elem, op, 1, 1, q + i * ldq, ldq, xb + j * xrow, xrow, d, lo, scale,
-                 out + i * ldo + j, ldo);
+    for (; i + TILE_R <= nq; i += TILE_R)
+        query_rows(elem, op, TILE_R, q + i * ldq, ldq, xb, nx, xrow, d, lo, scale, out + i * ldo,
+                   ldo, &pf);
+    const float *qr = q + i * ldq;
+    float *o = out + i * ldo;
+    switch (nq - i) { /* the leftover rows, each count its own unrolled tile */
+    case 5: query_rows(elem, op, 5, qr, ldq, xb, nx, xrow, d, lo, scale, o, ldo, &pf); break;
+    case 4: query_rows(elem, op, 4, qr, ldq, xb, nx, xrow, d, lo, scale, o, ldo, &pf); break;
+    case 3: query_rows(elem, op, 3, qr, ldq, xb, nx, xrow, d, lo, scale, o, ldo, &pf); break;
+    case 2: query_rows(elem, op, 2, qr, ldq, xb, nx, xrow, d, lo, scale, o, ldo, &pf); break;
+    case 1: query_rows(elem, op, 1, qr, ldq, xb, nx, xrow, d, lo, scale, o, ldo, &pf); break;
+    default: break;
     }
 }
 
-#define DEFINE_BLOCK(NAME, ELEM, OP)                                                          \
-    static void NAME(const float *q, size_t nq, size_t ldq, const void *x, size_t nx,          \
-                     size_t ldx, size_t d, const float *lo, const float *scale, float *out, size_t ldo) {       \
-        block(ELEM, OP, q, nq, ldq, x, nx, ldx, d, lo, scale, out, ldo);                           \
+#define DEFINE_BLOCK(NAME, ELEM, OP)                                                      \
+    static void NAME(const float *q, size_t nq, size_t ldq, const void *x, size_t nx,      \
+                     size_t ldx, size_t d, const float *lo, const float *scale, float *out, \
+                     size_t ldo) {                                                         \
+        block(ELEM, OP, q, nq, ldq, x, nx, ldx, d, lo, scale, out, ldo);                   \
     }
 DEFINE_BLOCK(dot_f32, ACCEL_F32, ACCEL_DOT)
 DEFINE_BLOCK(l2sq_f32, ACCEL_F32, ACCEL_L2SQ)
@@ -127,12 +165,29 @@ __attribute__((target("avx512vpopcntdq"))) static void hamming_vpopcnt(
     }
 }
 
+/* Outputs at least this large bypass the cache (non-temporal stores): they would
+ * only evict the input stream, and skipping the read-for-ownership saves traffic. */
+enum { STREAM_BYTES = 4 << 20 };
+
+INLINE __mmask16 head_mask(size_t rem) {
+    return rem >= 16 ? (__mmask16)0xffff : (__mmask16)_bzhi_u32(0xffff, (unsigned)rem);
+}
+
+INLINE __m256i to_half(const float *x, __mmask16 m) {
+    return _mm512_cvtps_ph(_mm512_maskz_loadu_ps(m, x), _MM_FROUND_TO_NEAREST_INT);
+}
+
 static void f32_to_f16(const float *x, uint16_t *h, size_t n) {
-    for (size_t i = 0; i < n; i += 16) {
-        __mmask16 m = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)_bzhi_u32(0xffff, (unsigned)(n - i));
-        __m256i v = _mm512_cvtps_ph(_mm512_maskz_loadu_ps(m, x + i), _MM_FROUND_TO_NEAREST_INT);
-        _mm256_mask_storeu_epi16(h + i, m, v);
+    size_t i = 0;
+    if (n * 2 >= STREAM_BYTES && ((uintptr_t)h & 1) == 0) {
+        size_t head = ((32 - ((uintptr_t)h & 31)) & 31) / 2; /* to a 32-byte boundary */
+        _mm256_mask_storeu_epi16(h, head_mask(head), to_half(x, head_mask(head)));
+        for (i = head; i + 16 <= n; i += 16)
+            _mm256_stream_si256((__m256i *)(h + i), to_half(x + i, 0xffff));
+        _mm_sfence();
     }
+    for (; i < n; i += 16)
+        _mm256_mask_storeu_epi16(h + i, head_mask(n - i), to_half(x + i, head_mask(n - i)));
 }
 
 static void f16_to_f32(const uint16_t *h, float *x, size_t n) {
@@ -142,24 +197,48 @@ static void f16_to_f32(const uint16_t *h, float *x, size_t n) {
     }
 }
 
+static void sq8_decode(const uint8_t *codes, size_t n, size_t d, const float *lo,
+                       const float *scale, float *out) {
+    for (size_t i = 0; i < n; ++i)
+        for (size_t k = 0; k < d; k += 16) {
+            __mmask16 m = d - k >= 16 ? (__mmask16)0xffff
+                                      : (__mmask16)_bzhi_u32(0xffff, (unsigned)(d - k));
+            _mm512_mask_storeu_ps(out + i * d + k, m,
+                                  load_x(ACCEL_SQ8, codes + i * d, k, m, lo, scale));
+        }
+}
+
 /* x - x is 0 for finite x and NaN for NaN/inf: OR-ing it up costs one op per vector. */
 INLINE int all_finite(__m512 ored) { return _mm512_cmp_ps_mask(ored, ored, _CMP_UNORD_Q) == 0; }
 
+/* One row: codes = clamp(rint((x - lo) * inv_scale), 0, 255); *bad collects x - x
+ * (NaN for NaN/inf).  STREAM: 16-byte non-temporal stores (d % 16 == 0, aligned). */
+INLINE void sq8_row(int STREAM, const float *row, size_t d, const float *lo,
+                    const float *inv_scale, uint8_t *dst, __m512 *bad) {
+    const __m512 zero = _mm512_setzero_ps(), top = _mm512_set1_ps(255.0f);
+    for (size_t k = 0; k < d; k += 16) {
+        __mmask16 m = head_mask(d - k);
+        __m512 in = _mm512_maskz_loadu_ps(m, row + k);
+        *bad = _mm512_or_ps(*bad, _mm512_sub_ps(in, in));
+        __m512 v = _mm512_mul_ps(_mm512_sub_ps(in, _mm512_maskz_loadu_ps(m, lo + k)),
+                                 _mm512_maskz_loadu_ps(m, inv_scale + k));
+        v = _mm512_min_ps(_mm512_max_ps(v, zero), top);
+        __m128i b = _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(v));
+        if (STREAM)
+            _mm_stream_si128((__m128i *)(dst + k), b);
+        else
+            _mm_mask_storeu_epi8(dst + k, m, b);
+    }
+}
+
 static int sq8_encode(const float *x, size_t n, size_t d, const float *lo, const float *inv_scale,
                       uint8_t *codes) {
-    const __m512 zero = _mm512_setzero_ps(), top = _mm512_set1_ps(255.0f);
-    __m512 bad = zero;
-    for (size_t i = 0; i < n; ++i) {
-        const float *row = x + i * d;
-        for (size_t k = 0; k < d; k += 16) {
-            __mmask16 m = d - k >= 16 ? (__mmask16)0xffff : (__mmask16)_bzhi_u32(0xffff, (unsigned)(d - k));
-            __m512 in = _mm512_maskz_loadu_ps(m, row + k);
-            bad = _mm512_or_ps(bad, _mm512_sub_ps(in, in));
-            __m512 v = _mm512_mul_ps(_mm512_sub_ps(in, _mm512_maskz_loadu_ps(m, lo + k)),
-                                     _mm512_maskz_loadu_ps(m, inv_scale + k));
-            v = _mm512_min_ps(_mm512_max_ps(v, zero), top);
-            _mm_mask_storeu_epi8(codes + i * d + k, m, _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(v)));
-        }
+    __m512 bad = _mm512_setzero_ps();
+    if (n * d >= STREAM_BYTES && d % 16 == 0 && ((uintptr_t)codes & 15) == 0) {
+        for (size_t i = 0; i < n; ++i) sq8_row(1, x + i * d, d, lo, inv_scale, codes + i * d, &bad);
+        _mm_sfence();
+    } else {
+        for (size_t i = 0; i < n; ++i) sq8_row(0, x + i * d, d, lo, inv_scale, codes + i * d, &bad);
     }
     return all_finite(bad);
 }
@@ -186,20 +265,22 @@ static int binary_quantize(const float *x, size_t n, size_t d, uint8_t *bits) {
 }
 
 /* R vectors against 16 centroids at a time: running minimum and argmin per lane,
- * first (lowest) centroid wins ties.  ksub must be a multiple of 16. */
+ * first (lowest) centroid wins ties.  ksub must be a multiple of 16.  ct holds the
+ * centroids scaled by -2, so each step is one FMA with an embedded broadcast. */
 INLINE void assign_tile(size_t R, const float *x, size_t ldx, size_t dsub, const float *ct,
                         const float *cnorm, size_t ksub, uint8_t *codes, size_t code_stride) {
-    __m512 best[4];
-    __m512i arg[4];
+    __m512 best[ASSIGN_R];
+    __m512i arg[ASSIGN_R];
     const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    for (size_t r = 0; r < R; ++r) best[r] = _mm512_set1_ps(INFINITY), arg[r] = _mm512_setzero_si512();
+    for (size_t r = 0; r < R; ++r)
+        best[r] = _mm512_set1_ps(INFINITY), arg[r] = _mm512_setzero_si512();
     for (size_t c0 = 0; c0 < ksub; c0 += 16) {
-        __m512 acc[4];
+        __m512 acc[ASSIGN_R];
         for (size_t r = 0; r < R; ++r) acc[r] = _mm512_loadu_ps(cnorm + c0);
         for (size_t k = 0; k < dsub; ++k) {
             __m512 cv = _mm512_loadu_ps(ct + k * ksub + c0);
             for (size_t r = 0; r < R; ++r)
-                acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(-2.0f * x[r * ldx + k]), cv, acc[r]);
+                acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(x[r * ldx + k]), cv, acc[r]);
         }
         __m512i idx = _mm512_add_epi32(_mm512_set1_epi32((int)c0), lane);
         for (size_t r = 0; r < R; ++r) {
@@ -218,10 +299,12 @@ INLINE void assign_tile(size_t R, const float *x, size_t ldx, size_t dsub, const
 static void pq_assign(const float *x, size_t n, size_t ldx, size_t dsub, const float *ct,
                       const float *cnorm, size_t ksub, uint8_t *codes, size_t code_stride) {
     size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        assign_tile(4, x + i * ldx, ldx, dsub, ct, cnorm, ksub, codes + i * code_stride, code_stride);
+    for (; i + ASSIGN_R <= n; i += ASSIGN_R)
+        assign_tile(ASSIGN_R, x + i * ldx, ldx, dsub, ct, cnorm, ksub, codes + i * code_stride,
+                    code_stride);
     for (; i < n; ++i)
-        assign_tile(1, x + i * ldx, ldx, dsub, ct, cnorm, ksub, codes + i * code_stride, code_stride);
+        assign_tile(1, x + i * ldx, ldx, dsub, ct, cnorm, ksub, codes + i * code_stride,
+                    code_stride);
 }
 
 int accel_fill_avx512(accel_kernels_t *t) {
@@ -243,6 +326,7 @@ int accel_fill_avx512(accel_kernels_t *t) {
     if (__builtin_cpu_supports("avx512vpopcntdq")) t->hamming = hamming_vpopcnt;
     t->f32_to_f16 = f32_to_f16;
     t->f16_to_f32 = f16_to_f32;
+    t->sq8_decode = sq8_decode;
     t->sq8_encode = sq8_encode;
     t->binary_quantize = binary_quantize;
     t->pq_assign = pq_assign;

@@ -92,6 +92,12 @@ static void f16_to_f32(const uint16_t *h, float *x, size_t n) {
     for (size_t i = 0; i < n; ++i) x[i] = accel_f16_to_f32(h[i]);
 }
 
+static void sq8_decode(const uint8_t *codes, size_t n, size_t d, const float *lo,
+                       const float *scale, float *out) {
+    for (size_t i = 0; i < n; ++i)
+        for (size_t k = 0; k < d; ++k) out[i * d + k] = lo[k] + scale[k] * (float)codes[i * d + k];
+}
+
 static int sq8_encode(const float *x, size_t n, size_t d, const float *lo, const float *inv_scale,
                       uint8_t *codes) {
     int finite = 1;
@@ -132,11 +138,24 @@ static void pq_assign(const float *x, size_t n, size_t ldx, size_t dsub, const f
         for (size_t c = 0; c < ksub; ++c) {
             float dot = 0.0f;
             for (size_t k = 0; k < dsub; ++k) dot += v[k] * ct[k * ksub + c];
-            float dist = cnorm[c] - 2.0f * dot;
+            float dist = cnorm[c] + dot; /* ct is scaled by -2 */
             if (dist < best) best = dist, arg = c;
         }
         codes[i * code_stride] = (uint8_t)arg;
     }
+}
+
+void accel_pq_accumulate(const float *x, size_t n, size_t d, const uint8_t *codes, size_t m,
+                         size_t ksub, double *sums, int64_t *counts) {
+    size_t dsub = d / m;
+    for (size_t i = 0; i < n; ++i)
+        for (size_t s = 0; s < m; ++s) {
+            size_t c = s * ksub + codes[i * m + s];
+            const float *v = x + i * d + s * dsub;
+            double *acc = sums + c * dsub;
+            counts[c] += 1;
+            for (size_t k = 0; k < dsub; ++k) acc[k] += v[k];
+        }
 }
 
 /* Shared by every table: an 8-bit LUT scan is load-bound, gathers do not beat it. */
@@ -171,6 +190,7 @@ void accel_fill_scalar(accel_kernels_t *t) {
         .hamming = hamming,
         .f32_to_f16 = f32_to_f16,
         .f16_to_f32 = f16_to_f32,
+        .sq8_decode = sq8_decode,
         .sq8_encode = sq8_encode,
         .binary_quantize = binary_quantize,
         .pq_assign = pq_assign,

@@ -185,13 +185,81 @@ static PyObject *py_pq_encode(PyObject *self, PyObject *args) {
     const accel_kernels_t *t = current;
     const float *x = b[0].view.buf, *ct = b[1].view.buf, *cn = b[2].view.buf;
     uint8_t *out = b[3].view.buf;
+    /* Row blocks that stay in L2 while every subspace visits them: subspace-major
+     * over all rows would stream x from memory once per pair of subspaces. */
+    const size_t rows = 128;
     Py_BEGIN_ALLOW_THREADS
-    for (size_t s = 0; s < (size_t)m; ++s)
-        t->pq_assign(x + s * dsub, (size_t)n, (size_t)d, dsub, ct + s * dsub * (size_t)ksub,
-                     cn + s * (size_t)ksub, (size_t)ksub, out + s, (size_t)m);
+    for (size_t i = 0; i < (size_t)n; i += rows) {
+        size_t nb = (size_t)n - i < rows ? (size_t)n - i : rows;
+        for (size_t s = 0; s < (size_t)m; ++s)
+            t->pq_assign(x + i * (size_t)d + s * dsub, nb, (size_t)d, dsub,
+                         ct + s * dsub * (size_t)ksub, cn + s * (size_t)ksub, (size_t)ksub,
+                         out + i * (size_t)m + s, (size_t)m);
+    }
     Py_END_ALLOW_THREADS
     release(b, 4);
     Py_RETURN_NONE;
+}
+
+/* pq_accumulate(x, codes, sums, counts, n, d, m, ksub): k-means sums per centroid,
+ * sums float64 (m*ksub, d/m) and counts int64 (m*ksub), both added to. */
+static PyObject *py_pq_accumulate(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *xo, *co, *so, *no;
+    Py_ssize_t n, d, m, ksub;
+    if (!PyArg_ParseTuple(args, "OOOOnnnn", &xo, &co, &so, &no, &n, &d, &m, &ksub)) return NULL;
+    if (n < 0 || d < 0 || m <= 0 || d % m != 0 || ksub <= 0 || ksub > 256) {
+        PyErr_SetString(PyExc_ValueError, "pq_accumulate: argument out of range");
+        return NULL;
+    }
+    int of = 0;
+    buf_t b[4];
+    memset(b, 0, sizeof b);
+    size_t cells = mul((size_t)m, (size_t)ksub, &of);
+    if (!get_buf(xo, mul(mul((size_t)n, (size_t)d, &of), 4, &of), 0, "x", &b[0]) ||
+        !get_buf(co, mul((size_t)n, (size_t)m, &of), 0, "codes", &b[1]) ||
+        !get_buf(so, mul(mul(cells, (size_t)(d / m), &of), 8, &of), 1, "sums", &b[2]) ||
+        !get_buf(no, mul(cells, 8, &of), 1, "counts", &b[3]) || of) {
+        if (of && !PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "pq_accumulate: overflow");
+        release(b, 4);
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    accel_pq_accumulate(b[0].view.buf, (size_t)n, (size_t)d, b[1].view.buf, (size_t)m,
+                        (size_t)ksub, b[2].view.buf, b[3].view.buf);
+    Py_END_ALLOW_THREADS
+    release(b, 4);
+    Py_RETURN_NONE;
+}
+
+/* read_sum(buffer) -> float: one pass of wide loads over the buffer (bandwidth probe). */
+static PyObject *py_read_sum(PyObject *self, PyObject *arg) {
+    (void)self;
+    buf_t b;
+    if (!get_buf(arg, 0, 0, "buffer", &b)) return NULL;
+    float sum;
+    Py_BEGIN_ALLOW_THREADS
+    sum = accel_read_sum(b.view.buf, (size_t)b.view.len);
+    Py_END_ALLOW_THREADS
+    release(&b, 1);
+    return PyFloat_FromDouble(sum);
+}
+
+/* fma_loop(iters) -> (flops, checksum): register-only FMA loop (peak probe). */
+static PyObject *py_fma_loop(PyObject *self, PyObject *arg) {
+    (void)self;
+    Py_ssize_t iters = PyLong_AsSsize_t(arg);
+    if (iters < 0) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "fma_loop: iters must be >= 0");
+        return NULL;
+    }
+    int lanes = 1;
+    float sum;
+    Py_BEGIN_ALLOW_THREADS
+    sum = accel_fma_loop((size_t)iters, &lanes);
+    Py_END_ALLOW_THREADS
+    double flops = 2.0 * (double)lanes * ACCEL_FMA_CHAINS * (double)iters;
+    return Py_BuildValue("(dd)", flops, (double)sum);
 }
 
 static PyObject *py_simd_level(PyObject *self, PyObject *unused) {
@@ -227,6 +295,9 @@ static PyMethodDef methods[] = {
     {"scan", py_scan, METH_VARARGS, "Distance matrix (k < 0) or fused top-k over candidates."},
     {"convert", py_convert, METH_VARARGS, "f16 conversion, SQ8 encode, binary quantize."},
     {"pq_encode", py_pq_encode, METH_VARARGS, "Nearest PQ centroid per subspace."},
+    {"pq_accumulate", py_pq_accumulate, METH_VARARGS, "k-means sums and counts per centroid."},
+    {"read_sum", py_read_sum, METH_O, "Bandwidth probe: one wide-load pass over a buffer."},
+    {"fma_loop", py_fma_loop, METH_O, "Peak probe: register-only FMAs, returns (flops, sum)."},
     {"simd_level", py_simd_level, METH_NOARGS, "Name of the kernel table in use."},
     {"supported_levels", py_supported_levels, METH_NOARGS, "Levels this CPU can run."},
     {"set_level", py_set_level, METH_O, "Select a kernel table by name."},

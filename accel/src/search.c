@@ -9,18 +9,22 @@
 
 #include "accel.h"
 
-enum { QUERY_CHUNK = 64, BLOCK_BYTES = 256 << 10 };
+enum {
+    QUERY_CHUNK = 64,
+    BLOCK_BYTES = 256 << 10, /* candidate block: stays in L2 while every query visits it */
+    WIDE_Q = 4,              /* from this many queries: decode once, rank l2 by expansion */
+    OVERFETCH = 16           /* expanded l2 keeps k + max(k, 16) before the exact re-rank */
+};
 
+/* How one scan evaluates a block; see eval(). */
 typedef struct {
-    float *qnorm;      /* per query: |q| for cosine */
-    float *zeros;      /* d zeros: l2sq against it gives |x|^2 */
-    float *xnorm;      /* per block candidate: |x|^2 for cosine */
+    size_t rows;  /* candidates per block */
+    float *qnorm; /* per query: |q| for cosine, |q|^2 for expanded l2 */
+    float *zeros; /* d zeros: l2sq against it gives |x|^2 */
+    float *xnorm; /* per block candidate: |x|^2 for cosine and expanded l2 */
+    float *xbuf;  /* the block decoded to f32 (f16/SQ8 candidates, many queries) */
+    int expand;   /* top-k l2 ranked by |q|^2 + |x|^2 - 2 q.x, then re-ranked exactly */
 } prep_t;
-
-static size_t block_rows(const accel_scan_t *s) {
-    size_t rows = BLOCK_BYTES / (s->row_bytes ? s->row_bytes : 1);
-    return rows < 16 ? 16 : rows > 4096 ? 4096 : rows;
-}
 
 static accel_op_t metric_op(accel_metric_t metric) {
     switch (metric) {
@@ -31,23 +35,49 @@ static accel_op_t metric_op(accel_metric_t metric) {
     }
 }
 
-static void prep_free(prep_t *p) { free(p->qnorm), free(p->zeros), free(p->xnorm); }
+static void prep_free(prep_t *p) { free(p->qnorm), free(p->zeros), free(p->xnorm), free(p->xbuf); }
 
-static accel_status_t prep_init(const accel_scan_t *s, size_t rows, prep_t *p) {
+/* With several queries, each block of f16/SQ8 candidates is decoded once into an
+ * L2-resident f32 buffer and every query runs the f32 kernel on it; and top-k l2
+ * ranks by the dot-product expansion (one FMA per element instead of sub + FMA),
+ * re-computing the exact distance of the survivors (see refine()). */
+static accel_status_t prep_init(const accel_scan_t *s, int topk, prep_t *p) {
     memset(p, 0, sizeof *p);
-    if (s->kind != 0 || s->metric != ACCEL_METRIC_COSINE) return ACCEL_OK;
+    int wide = s->kind == 0 && s->nq >= WIDE_Q;
+    int decode = wide && s->elem != ACCEL_F32;
+    size_t row = decode ? s->d * 4 : s->row_bytes;
+    size_t rows = BLOCK_BYTES / (row ? row : 1);
+    p->rows = rows < 16 ? 16 : rows > 4096 ? 4096 : rows;
+    p->expand = wide && topk && metric_op(s->metric) == ACCEL_L2SQ;
+    if (decode && !(p->xbuf = malloc(p->rows * s->d * sizeof(float)))) return ACCEL_ERR_NOMEM;
+    if (s->kind != 0 || (s->metric != ACCEL_METRIC_COSINE && !p->expand)) return ACCEL_OK;
     size_t nq = s->nq, d = s->d;
     p->qnorm = calloc(nq ? nq : 1, sizeof(float));
     p->zeros = calloc(d ? d : 1, sizeof(float));
-    p->xnorm = calloc(rows, sizeof(float));
+    p->xnorm = calloc(p->rows, sizeof(float));
     if (!p->qnorm || !p->zeros || !p->xnorm) return ACCEL_ERR_NOMEM;
     const float *q = (const float *)s->q;
     for (size_t i = 0; i < nq; ++i) {
         double sq = 0.0;
         for (size_t k = 0; k < d; ++k) sq += (double)q[i * d + k] * q[i * d + k];
-        p->qnorm[i] = (float)sqrt(sq);
+        p->qnorm[i] = (float)(p->expand ? sq : sqrt(sq));
     }
     return ACCEL_OK;
+}
+
+static size_t elem_ld(const accel_scan_t *s) {
+    return s->elem == ACCEL_F32 ? s->row_bytes / 4
+           : s->elem == ACCEL_F16 ? s->row_bytes / 2
+                                  : s->row_bytes;
+}
+
+/* Exact squared l2 between query row i and candidate j, read as stored. */
+static float exact_l2sq(const accel_scan_t *s, size_t i, size_t j) {
+    float v;
+    const char *x = (const char *)s->x + j * s->row_bytes;
+    s->k->block[s->elem][ACCEL_L2SQ]((const float *)s->q + i * s->d, 1, s->d, x, 1, elem_ld(s),
+                                     s->d, s->lo, s->scale, &v, 1);
+    return v;
 }
 
 /* Metric values for queries [q0, q0+nq) x candidates [j0, j0+nb) into out (row stride ldo). */
@@ -65,14 +95,31 @@ static void eval(const accel_scan_t *s, const prep_t *p, size_t q0, size_t nq, s
                          (const uint8_t *)x, nb, out + i * ldo);
         return;
     }
-    size_t d = s->d;
-    size_t ldx = s->elem == ACCEL_F32 ? s->row_bytes / 4 : s->elem == ACCEL_F16 ? s->row_bytes / 2 : s->row_bytes;
+    size_t d = s->d, ldx = elem_ld(s);
+    accel_elem_t elem = s->elem;
+    const void *xv = x;
+    if (p->xbuf) { /* decode once, every query reads f32 */
+        if (elem == ACCEL_F16)
+            s->k->f16_to_f32((const uint16_t *)x, p->xbuf, nb * d);
+        else
+            s->k->sq8_decode((const uint8_t *)x, nb, d, s->lo, s->scale, p->xbuf);
+        xv = p->xbuf, ldx = d, elem = ACCEL_F32;
+    }
     const float *q = (const float *)s->q + q0 * d;
-    s->k->block[s->elem][metric_op(s->metric)](q, nq, d, x, nb, ldx, d, s->lo, s->scale, out, ldo);
-    if (s->metric == ACCEL_METRIC_COSINE)
-        s->k->block[s->elem][ACCEL_L2SQ](p->zeros, 1, d, x, nb, ldx, d, s->lo, s->scale, p->xnorm, nb);
+    accel_op_t op = p->expand ? ACCEL_DOT : metric_op(s->metric);
+    s->k->block[elem][op](q, nq, d, xv, nb, ldx, d, s->lo, s->scale, out, ldo);
+    if (p->xnorm)
+        s->k->block[elem][ACCEL_L2SQ](p->zeros, 1, d, xv, nb, ldx, d, s->lo, s->scale, p->xnorm,
+                                      nb);
     for (size_t i = 0; i < nq; ++i) {
         float *row = out + i * ldo, qn = p->qnorm ? p->qnorm[q0 + i] : 0.0f;
+        if (p->expand) { /* ranking key; the rare non-finite one gets the exact form */
+            for (size_t j = 0; j < nb; ++j) {
+                row[j] = qn + p->xnorm[j] - 2.0f * row[j];
+                if (!(fabsf(row[j]) <= FLT_MAX)) row[j] = exact_l2sq(s, q0 + i, j0 + j);
+            }
+            continue;
+        }
         switch (s->metric) {
         case ACCEL_METRIC_L2:
             for (size_t j = 0; j < nb; ++j) row[j] = sqrtf(row[j]);
@@ -102,9 +149,9 @@ static int all_finite(const float *v, size_t n) {
 }
 
 accel_status_t accel_scan_distances(const accel_scan_t *s, float *out) {
-    size_t rows = block_rows(s);
     prep_t p;
-    accel_status_t st = prep_init(s, rows, &p);
+    accel_status_t st = prep_init(s, 0, &p);
+    size_t rows = p.rows;
     for (size_t q0 = 0; st == ACCEL_OK && q0 < s->nq; q0 += QUERY_CHUNK) {
         size_t nq = s->nq - q0 < QUERY_CHUNK ? s->nq - q0 : QUERY_CHUNK;
         for (size_t j0 = 0; j0 < s->nx; j0 += rows) {
@@ -174,30 +221,60 @@ static int select_row(const float *row, size_t nb, size_t j0, float *hd, int64_t
     return ok;
 }
 
+/* Expanded l2: the kept candidates (kh >= k per query) get their exact distance
+ * and the best k of those, by (exact distance, index), go to the outputs. */
+static accel_status_t refine(const accel_scan_t *s, size_t q0, size_t nq, const int64_t *hi,
+                             const size_t *count, size_t kh, size_t k, float *dist,
+                             int64_t *idx) {
+    accel_status_t st = ACCEL_OK;
+    for (size_t i = 0; i < nq; ++i) {
+        float *od = dist + i * k;
+        int64_t *oi = idx + i * k;
+        size_t c = 0;
+        for (size_t e = 0; e < count[i]; ++e) {
+            int64_t j = hi[i * kh + e];
+            float v = exact_l2sq(s, q0 + i, (size_t)j);
+            if (!(v <= FLT_MAX)) st = ACCEL_ERR_NONFINITE;
+            if (s->metric == ACCEL_METRIC_L2) v = sqrtf(v);
+            if (c < k || worse(od[0], oi[0], v, j)) heap_add(od, oi, &c, k, v, j);
+        }
+    }
+    return st;
+}
+
 accel_status_t accel_scan_topk(const accel_scan_t *s, size_t k, int64_t *idx, float *dist) {
     if (k > s->nx) k = s->nx;
     if (k == 0 || s->nq == 0) return ACCEL_OK;
-    size_t rows = block_rows(s), qc = s->nq < QUERY_CHUNK ? s->nq : QUERY_CHUNK;
     prep_t p;
-    accel_status_t st = prep_init(s, rows, &p);
+    accel_status_t st = prep_init(s, 1, &p);
+    size_t rows = p.rows, qc = s->nq < QUERY_CHUNK ? s->nq : QUERY_CHUNK;
+    size_t kh = p.expand ? k + (k > OVERFETCH ? k : OVERFETCH) : k; /* heap size */
+    if (kh > s->nx) kh = s->nx;
     float *scratch = malloc(qc * rows * sizeof(float));
     size_t *count = calloc(qc, sizeof(size_t));
-    if (st == ACCEL_OK && (!scratch || !count)) st = ACCEL_ERR_NOMEM;
+    float *heap_d = p.expand ? malloc(qc * kh * sizeof(float)) : NULL;
+    int64_t *heap_i = p.expand ? malloc(qc * kh * sizeof(int64_t)) : NULL;
+    if (st == ACCEL_OK && (!scratch || !count || (p.expand && (!heap_d || !heap_i))))
+        st = ACCEL_ERR_NOMEM;
     for (size_t q0 = 0; st == ACCEL_OK && q0 < s->nq; q0 += QUERY_CHUNK) {
         size_t nq = s->nq - q0 < QUERY_CHUNK ? s->nq - q0 : QUERY_CHUNK;
-        float *hd = dist + q0 * k; /* the outputs double as heap storage */
-        int64_t *hi = idx + q0 * k;
+        /* the outputs double as heap storage unless expanded l2 keeps more */
+        float *hd = p.expand ? heap_d : dist + q0 * k;
+        int64_t *hi = p.expand ? heap_i : idx + q0 * k;
         memset(count, 0, qc * sizeof(size_t));
         for (size_t j0 = 0; j0 < s->nx && st == ACCEL_OK; j0 += rows) {
             size_t nb = s->nx - j0 < rows ? s->nx - j0 : rows;
             eval(s, &p, q0, nq, j0, nb, scratch, nb);
             for (size_t i = 0; i < nq; ++i)
-                if (!select_row(scratch + i * nb, nb, j0, hd + i * k, hi + i * k, &count[i], k))
+                if (!select_row(scratch + i * nb, nb, j0, hd + i * kh, hi + i * kh, &count[i],
+                                kh))
                     st = ACCEL_ERR_NONFINITE;
         }
+        if (p.expand && st == ACCEL_OK)
+            st = refine(s, q0, nq, hi, count, kh, k, dist + q0 * k, idx + q0 * k);
         for (size_t i = 0; i < nq && st == ACCEL_OK; ++i) { /* heap sort: ascending in place */
-            float *d = hd + i * k;
-            int64_t *x = hi + i * k;
+            float *d = dist + (q0 + i) * k;
+            int64_t *x = idx + (q0 + i) * k;
             for (size_t n = k; n > 1; --n) {
                 float td = d[0];
                 int64_t ti = x[0];
@@ -206,7 +283,7 @@ accel_status_t accel_scan_topk(const accel_scan_t *s, size_t k, int64_t *idx, fl
             }
         }
     }
-    free(scratch), free(count);
+    free(scratch), free(count), free(heap_d), free(heap_i);
     prep_free(&p);
     return st;
 }

@@ -214,7 +214,7 @@ class VectorType(sqltypes.UserDefinedType[Any], SchemaEventTarget):
                 return None
             if isinstance(value, bytes):
                 caps, decode = state
-                current = capabilities_of(dialect)
+                current = getattr(dialect, "ruvector_capabilities", None)  # capabilities_of
                 if decode is None or caps is not current:
                     decode = binary_decoder(current)  # type: ignore[arg-type]
                     state = (current, decode)

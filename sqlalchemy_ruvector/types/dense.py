@@ -19,9 +19,11 @@ from ._base import VectorType, capabilities_of
 _F32 = np.dtype(np.float32)
 #: ``v.dot(_FINITE_PROBE[:n])`` is finite iff every element of a float32 ``v`` is: NaN and
 #: +-inf propagate (inf - inf is NaN), and with the 2**-15 scale no sum of up to MAX_DIM
-#: finite float32 values can overflow (16000 * 2**128 * 2**-15 < 2**128), so there are no
-#: overflow warnings; products only underflow for |x| < 2**-111, which numpy ignores by
-#: default. One BLAS call: ~3x cheaper than ``np.isfinite(v).all()``.
+#: finite float32 values can overflow (16000 * 2**128 * 2**-15 < 2**128), so valid input
+#: raises no overflow warning; products only underflow for |x| < 2**-111, which numpy
+#: ignores by default. (A vector holding both +inf and -inf makes numpy warn "invalid
+#: value" before the usual ValueError.) One BLAS call: ~3x cheaper than
+#: ``np.isfinite(v).all()``.
 _FINITE_PROBE = np.full(MAX_DIM, 2.0**-15, dtype=np.float32)
 
 __all__ = ["PgVector", "PgVectorParam", "RuVector", "RuVectorParam", "VectorParam"]
@@ -97,7 +99,7 @@ class _Float32Vector(VectorType):
                 n = value.shape[0]
                 try:
                     finite = isfinite(value.dot(probe if n == dim else probe[:n]))
-                except FloatingPointError:  # np.seterr(under="raise") and tiny values
+                except (FloatingPointError, RuntimeWarning):  # np.seterr / -W error
                     finite = False
                 if finite:
                     return param_class(value)

@@ -102,7 +102,7 @@ CREATE FUNCTION ruvector_l2_squared_distance(ruvector, ruvector) RETURNS float8
     AS 'MODULE_PATHNAME', 'vector_l2_squared_distance' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION ruvector_negative_inner_product(ruvector, ruvector) RETURNS float8
     AS 'MODULE_PATHNAME', 'vector_negative_inner_product' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION ruvector_spherical_distance(ruvector, ruvector) RETURNS float8
+CREATE FUNCTION ruvector_compat_spherical_distance(ruvector, ruvector) RETURNS float8
     AS 'MODULE_PATHNAME', 'vector_spherical_distance' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 -- Operators common to both profiles.
@@ -203,13 +203,13 @@ CREATE OPERATOR CLASS ruvector_l2_ops DEFAULT FOR TYPE ruvector USING ruivfflat 
 CREATE OPERATOR CLASS ruvector_ip_ops FOR TYPE ruvector USING ruivfflat AS
     OPERATOR 1 <#> (ruvector, ruvector) FOR ORDER BY float_ops,
     FUNCTION 1 ruvector_negative_inner_product(ruvector, ruvector),
-    FUNCTION 3 ruvector_spherical_distance(ruvector, ruvector),
+    FUNCTION 3 ruvector_compat_spherical_distance(ruvector, ruvector),
     FUNCTION 4 ruvector_norm(ruvector);
 CREATE OPERATOR CLASS ruvector_cosine_ops FOR TYPE ruvector USING ruivfflat AS
     OPERATOR 1 <=> (ruvector, ruvector) FOR ORDER BY float_ops,
     FUNCTION 1 ruvector_negative_inner_product(ruvector, ruvector),
     FUNCTION 2 ruvector_norm(ruvector),
-    FUNCTION 3 ruvector_spherical_distance(ruvector, ruvector),
+    FUNCTION 3 ruvector_compat_spherical_distance(ruvector, ruvector),
     FUNCTION 4 ruvector_norm(ruvector);
 
 -- Memory report in ruvector's shape, computed from this database's ruvector indexes.
