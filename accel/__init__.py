@@ -186,6 +186,16 @@ def topk(queries: Any, candidates: Any, k: int, metric: Metric = "l2") -> tuple[
     ``k' = min(k, n)``, each row sorted ascending by distance, ties broken by the
     lower index.  float16 candidates are read directly (converted in registers),
     halving the memory traffic.  Memory stays O(q * k) whatever n is.
+
+    With 4 or more queries, ``l2``/``sqeuclidean`` rank candidates by the expansion
+    ``|q|^2 + |x|^2 - 2 q.x`` (the dot-product kernel: one FMA per element instead
+    of subtract + FMA), keep ``k + max(k, 16)`` of them, and re-rank those by the
+    exact ``|q - x|``, which is what is returned.  The expansion's float32 error is
+    about ``eps * sqrt(d) * (|q|^2 + |x|^2)`` rather than ``eps * sqrt(d) * |q - x|^2``,
+    so for data far from the origin relative to its spread, a neighbour whose
+    distance is within that error of the k-th one may be swapped for an equally
+    close one; the returned distances are always exact.  :func:`distances` always
+    uses the exact (direct) form.
     """
     code = v.metric_code(metric)
     kk = v.check_k(k)

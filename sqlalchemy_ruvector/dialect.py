@@ -10,13 +10,19 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from sqlalchemy import types as sqltypes
 from sqlalchemy.dialects.postgresql.base import PGDialect
-from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg, PGDialectAsync_psycopg
+from sqlalchemy.dialects.postgresql.psycopg import (
+    PGDialect_psycopg,
+    PGDialectAsync_psycopg,
+    PGExecutionContext_psycopg,
+)
 from sqlalchemy.engine import Engine
+from sqlalchemy.engine.interfaces import DBAPICursor
 
 from .capabilities import UNPROBED, Capabilities
 from .engine_setup import install_engine
-from .types import HalfVec, PgVector, RuVector, SparseVec
+from .types import HalfVec, PgVector, RuVector, SparseVec, VectorType
 
 __all__ = ["VECTOR_ISCHEMA_NAMES", "RuVectorDialect_psycopg", "RuVectorDialect_psycopg_async"]
 
@@ -27,6 +33,44 @@ VECTOR_ISCHEMA_NAMES: Final[dict[str, Any]] = {
     "halfvec": HalfVec,
     "sparsevec": SparseVec,
 }
+
+
+#: Result types whose psycopg binary loaders give exactly what the text ones give.
+#: Strings are absent on purpose: a String-mapped enum or citext column would come
+#: back as bytes in binary mode; dates and times differ in their tzinfo objects.
+_BINARY_SAFE_RESULTS: Final = (
+    VectorType,
+    sqltypes.Integer,
+    sqltypes.Numeric,
+    sqltypes.Boolean,
+    sqltypes.LargeBinary,
+    sqltypes.Uuid,
+)
+
+
+class RuVectorExecutionContext(PGExecutionContext_psycopg):
+    """Fetches vector results over the binary protocol when every result column is
+    of a type whose binary loading matches text loading (the common ``id, embedding``
+    shape, ORM or Core); any other statement keeps psycopg's text results. Turn it
+    off with the execution option ``ruvector_binary_results=False``."""
+
+    def create_default_cursor(self) -> DBAPICursor:
+        if self._binary_results():
+            cursor: DBAPICursor = self._dbapi_connection.cursor(binary=True)
+            return cursor
+        return super().create_default_cursor()
+
+    def _binary_results(self) -> bool:
+        if not self.execution_options.get("ruvector_binary_results", True):
+            return False
+        # The compiler's result-column map, as SQLAlchemy's own result handling uses it.
+        columns = getattr(self.compiled, "_result_columns", None)
+        if not columns:
+            return False
+        types = [entry[3] for entry in columns]
+        return any(isinstance(t, VectorType) for t in types) and all(
+            isinstance(t, _BINARY_SAFE_RESULTS) for t in types
+        )
 
 
 class _RuVectorDialectMixin:
@@ -42,6 +86,7 @@ class RuVectorDialect_psycopg(_RuVectorDialectMixin, PGDialect_psycopg):
     """``postgresql+ruvector://``: psycopg 3, synchronous."""
 
     supports_statement_cache = True
+    execution_ctx_cls = RuVectorExecutionContext
 
 
 class RuVectorDialect_psycopg_async(_RuVectorDialectMixin, PGDialectAsync_psycopg):

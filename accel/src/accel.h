@@ -46,7 +46,8 @@ typedef struct {
     void (*f16_to_f32)(const uint16_t *h, float *x, size_t n);
     /* out = lo + scale * codes, row-major n x d (decodes a candidate block once). */
     void (*sq8_decode)(const uint8_t *codes, size_t n, size_t d, const float *lo,
-                       const float *scale, float *out);    /* codes = clamp(round((x - lo) * inv_scale), 0, 255), row-major n x d.
+                       const float *scale, float *out);
+    /* codes = clamp(round((x - lo) * inv_scale), 0, 255), row-major n x d.
      * The two encoders return 0 if x holds a NaN or inf (checked in the same pass). */
     int (*sq8_encode)(const float *x, size_t n, size_t d, const float *lo,
                       const float *inv_scale, uint8_t *codes);

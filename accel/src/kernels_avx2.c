@@ -23,7 +23,8 @@ INLINE __m256 load_f32(const float *p, size_t rem) {
     return _mm256_maskload_ps(p, _mm256_loadu_si256((const __m256i *)(tail_mask + 8 - rem)));
 }
 
-INLINE __m256 load_x(accel_elem_t elem, const void *x, size_t k, size_t rem, const float *lo, const float *scale) {
+INLINE __m256 load_x(accel_elem_t elem, const void *x, size_t k, size_t rem, const float *lo,
+                     const float *scale) {
     switch (elem) {
     case ACCEL_F16: {
         const uint16_t *p = (const uint16_t *)x + k;
@@ -68,7 +69,8 @@ INLINE __m128 hsum4(__m256 a, __m256 b, __m256 c, __m256 d) {
 }
 
 INLINE void tile(accel_elem_t elem, accel_op_t op, size_t R, size_t C, const float *q, size_t ldq,
-                 const char *x, size_t xrow, size_t d, const float *lo, const float *scale, float *out, size_t ldo) {
+                 const char *x, size_t xrow, size_t d, const float *lo, const float *scale,
+                 float *out, size_t ldo) {
     __m256 acc[TILE_R][TILE_C], qv[TILE_R], xv[TILE_C];
     for (size_t r = 0; r < R; ++r)
         for (size_t c = 0; c < C; ++c) acc[r][c] = _mm256_setzero_ps();
@@ -89,8 +91,8 @@ INLINE void tile(accel_elem_t elem, accel_op_t op, size_t R, size_t C, const flo
 }
 
 INLINE void block(accel_elem_t elem, accel_op_t op, const float *q, size_t nq, size_t ldq,
-                  const void *x, size_t nx, size_t ldx, size_t d, const float *lo, const float *scale, float *out,
-                  size_t ldo) {
+                  const void *x, size_t nx, size_t ldx, size_t d, const float *lo,
+                  const float *scale, float *out, size_t ldo) {
     size_t xrow = ldx * (elem == ACCEL_F32 ? 4 : elem == ACCEL_F16 ? 2 : 1);
     const char *xb = (const char *)x;
     size_t i = 0;
@@ -114,10 +116,11 @@ INLINE void block(accel_elem_t elem, accel_op_t op, const float *q, size_t nq, s
     }
 }
 
-#define DEFINE_BLOCK(NAME, ELEM, OP)                                                          \
-    static void NAME(const float *q, size_t nq, size_t ldq, const void *x, size_t nx,          \
-                     size_t ldx, size_t d, const float *lo, const float *scale, float *out, size_t ldo) {       \
-        block(ELEM, OP, q, nq, ldq, x, nx, ldx, d, lo, scale, out, ldo);                           \
+#define DEFINE_BLOCK(NAME, ELEM, OP)                                                      \
+    static void NAME(const float *q, size_t nq, size_t ldq, const void *x, size_t nx,      \
+                     size_t ldx, size_t d, const float *lo, const float *scale, float *out, \
+                     size_t ldo) {                                                         \
+        block(ELEM, OP, q, nq, ldq, x, nx, ldx, d, lo, scale, out, ldo);                   \
     }
 DEFINE_BLOCK(dot_f32, ACCEL_F32, ACCEL_DOT)
 DEFINE_BLOCK(l2sq_f32, ACCEL_F32, ACCEL_L2SQ)
@@ -215,7 +218,8 @@ INLINE void assign_tile(size_t R, const float *x, size_t ldx, size_t dsub, const
     __m256 best[4];
     __m256i arg[4];
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    for (size_t r = 0; r < R; ++r) best[r] = _mm256_set1_ps(INFINITY), arg[r] = _mm256_setzero_si256();
+    for (size_t r = 0; r < R; ++r)
+        best[r] = _mm256_set1_ps(INFINITY), arg[r] = _mm256_setzero_si256();
     for (size_t c0 = 0; c0 < ksub; c0 += 8) {
         __m256 acc[4];
         for (size_t r = 0; r < R; ++r) acc[r] = _mm256_loadu_ps(cnorm + c0);
@@ -247,9 +251,11 @@ static void pq_assign(const float *x, size_t n, size_t ldx, size_t dsub, const f
                       const float *cnorm, size_t ksub, uint8_t *codes, size_t code_stride) {
     size_t i = 0;
     for (; i + 4 <= n; i += 4)
-        assign_tile(4, x + i * ldx, ldx, dsub, ct, cnorm, ksub, codes + i * code_stride, code_stride);
+        assign_tile(4, x + i * ldx, ldx, dsub, ct, cnorm, ksub, codes + i * code_stride,
+                    code_stride);
     for (; i < n; ++i)
-        assign_tile(1, x + i * ldx, ldx, dsub, ct, cnorm, ksub, codes + i * code_stride, code_stride);
+        assign_tile(1, x + i * ldx, ldx, dsub, ct, cnorm, ksub, codes + i * code_stride,
+                    code_stride);
 }
 
 int accel_fill_avx2(accel_kernels_t *t) {

@@ -155,7 +155,8 @@ __attribute__((target("avx512vpopcntdq"))) static void hamming_vpopcnt(
             const uint8_t *u = a + i * nbytes, *v = b + j * nbytes;
             __m512i acc = _mm512_setzero_si512();
             for (size_t k = 0; k < nbytes; k += 64) {
-                __mmask64 m = nbytes - k >= 64 ? ~(__mmask64)0 : _bzhi_u64(~0ull, (unsigned)(nbytes - k));
+                __mmask64 m = nbytes - k >= 64 ? ~(__mmask64)0
+                                               : _bzhi_u64(~0ull, (unsigned)(nbytes - k));
                 __m512i x = _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, u + k),
                                              _mm512_maskz_loadu_epi8(m, v + k));
                 acc = _mm512_add_epi64(acc, _mm512_popcnt_epi64(x));
@@ -192,7 +193,7 @@ static void f32_to_f16(const float *x, uint16_t *h, size_t n) {
 
 static void f16_to_f32(const uint16_t *h, float *x, size_t n) {
     for (size_t i = 0; i < n; i += 16) {
-        __mmask16 m = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)_bzhi_u32(0xffff, (unsigned)(n - i));
+        __mmask16 m = head_mask(n - i);
         _mm512_mask_storeu_ps(x + i, m, _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, h + i)));
     }
 }
@@ -253,7 +254,7 @@ static int binary_quantize(const float *x, size_t n, size_t d, uint8_t *bits) {
         const float *row = x + i * d;
         uint8_t *dst = bits + i * nbytes;
         for (size_t k = 0; k < d; k += 16) {
-            __mmask16 m = d - k >= 16 ? (__mmask16)0xffff : (__mmask16)_bzhi_u32(0xffff, (unsigned)(d - k));
+            __mmask16 m = head_mask(d - k);
             __m512 in = _mm512_maskz_loadu_ps(m, row + k);
             bad = _mm512_or_ps(bad, _mm512_sub_ps(in, in));
             unsigned gt = _mm512_cmp_ps_mask(in, zero, _CMP_GT_OQ);

@@ -55,8 +55,8 @@ INLINE float32x4_t step(accel_op_t op, float32x4_t acc, float32x4_t q, float32x4
 }
 
 INLINE void block(accel_elem_t elem, accel_op_t op, const float *q, size_t nq, size_t ldq,
-                  const void *x, size_t nx, size_t ldx, size_t d, const float *lo, const float *scale, float *out,
-                  size_t ldo) {
+                  const void *x, size_t nx, size_t ldx, size_t d, const float *lo,
+                  const float *scale, float *out, size_t ldo) {
     size_t xrow = ldx * (elem == ACCEL_F32 ? 4 : elem == ACCEL_F16 ? 2 : 1);
     const char *xb = (const char *)x;
     for (size_t i = 0; i < nq; ++i) {
@@ -80,16 +80,18 @@ INLINE void block(accel_elem_t elem, accel_op_t op, const float *q, size_t nq, s
         for (; j < nx; ++j) {
             float32x4_t a0 = vdupq_n_f32(0);
             for (size_t k = 0; k < d; k += 4)
-                a0 = step(op, a0, load_q(qi + k, d - k), load_x(elem, xb + j * xrow, k, d - k, lo, scale));
+                a0 = step(op, a0, load_q(qi + k, d - k),
+                          load_x(elem, xb + j * xrow, k, d - k, lo, scale));
             out[i * ldo + j] = vaddvq_f32(a0);
         }
     }
 }
 
-#define DEFINE_BLOCK(NAME, ELEM, OP)                                                          \
-    static void NAME(const float *q, size_t nq, size_t ldq, const void *x, size_t nx,          \
-                     size_t ldx, size_t d, const float *lo, const float *scale, float *out, size_t ldo) {       \
-        block(ELEM, OP, q, nq, ldq, x, nx, ldx, d, lo, scale, out, ldo);                           \
+#define DEFINE_BLOCK(NAME, ELEM, OP)                                                      \
+    static void NAME(const float *q, size_t nq, size_t ldq, const void *x, size_t nx,      \
+                     size_t ldx, size_t d, const float *lo, const float *scale, float *out, \
+                     size_t ldo) {                                                         \
+        block(ELEM, OP, q, nq, ldq, x, nx, ldx, d, lo, scale, out, ldo);                   \
     }
 DEFINE_BLOCK(dot_f32, ACCEL_F32, ACCEL_DOT)
 DEFINE_BLOCK(l2sq_f32, ACCEL_F32, ACCEL_L2SQ)

@@ -7,7 +7,8 @@
 #include "accel.h"
 #include "f16.h"
 
-static inline float load_elem(accel_elem_t elem, const void *x, size_t k, const float *lo, const float *scale) {
+static inline float load_elem(accel_elem_t elem, const void *x, size_t k, const float *lo,
+                              const float *scale) {
     switch (elem) {
     case ACCEL_F16: return accel_f16_to_f32(((const uint16_t *)x)[k]);
     case ACCEL_SQ8: return lo[k] + scale[k] * (float)((const uint8_t *)x)[k];
@@ -34,8 +35,8 @@ static inline float reduce_row(accel_elem_t elem, accel_op_t op, const float *q,
 }
 
 static inline void block(accel_elem_t elem, accel_op_t op, const float *q, size_t nq, size_t ldq,
-                         const void *x, size_t nx, size_t ldx, size_t d, const float *lo, const float *scale,
-                         float *out, size_t ldo) {
+                         const void *x, size_t nx, size_t ldx, size_t d, const float *lo,
+                         const float *scale, float *out, size_t ldo) {
     const char *xb = (const char *)x;
     size_t row = ldx * elem_size(elem);
     for (size_t i = 0; i < nq; ++i)
@@ -43,10 +44,11 @@ static inline void block(accel_elem_t elem, accel_op_t op, const float *q, size_
             out[i * ldo + j] = reduce_row(elem, op, q + i * ldq, xb + j * row, d, lo, scale);
 }
 
-#define DEFINE_BLOCK(NAME, ELEM, OP)                                                          \
-    static void NAME(const float *q, size_t nq, size_t ldq, const void *x, size_t nx,          \
-                     size_t ldx, size_t d, const float *lo, const float *scale, float *out, size_t ldo) {       \
-        block(ELEM, OP, q, nq, ldq, x, nx, ldx, d, lo, scale, out, ldo);                           \
+#define DEFINE_BLOCK(NAME, ELEM, OP)                                                      \
+    static void NAME(const float *q, size_t nq, size_t ldq, const void *x, size_t nx,      \
+                     size_t ldx, size_t d, const float *lo, const float *scale, float *out, \
+                     size_t ldo) {                                                         \
+        block(ELEM, OP, q, nq, ldq, x, nx, ldx, d, lo, scale, out, ldo);                   \
     }
 DEFINE_BLOCK(dot_f32, ACCEL_F32, ACCEL_DOT)
 DEFINE_BLOCK(l2sq_f32, ACCEL_F32, ACCEL_L2SQ)

@@ -114,10 +114,13 @@ static void eval(const accel_scan_t *s, const prep_t *p, size_t q0, size_t nq, s
     for (size_t i = 0; i < nq; ++i) {
         float *row = out + i * ldo, qn = p->qnorm ? p->qnorm[q0 + i] : 0.0f;
         if (p->expand) { /* ranking key; the rare non-finite one gets the exact form */
+            int bad = 0;
             for (size_t j = 0; j < nb; ++j) {
                 row[j] = qn + p->xnorm[j] - 2.0f * row[j];
-                if (!(fabsf(row[j]) <= FLT_MAX)) row[j] = exact_l2sq(s, q0 + i, j0 + j);
+                bad |= !(fabsf(row[j]) <= FLT_MAX);
             }
+            for (size_t j = 0; bad && j < nb; ++j)
+                if (!(fabsf(row[j]) <= FLT_MAX)) row[j] = exact_l2sq(s, q0 + i, j0 + j);
             continue;
         }
         switch (s->metric) {
@@ -206,6 +209,14 @@ static int select_row(const float *row, size_t nb, size_t j0, float *hd, int64_t
     int ok = 1;
     float worst = *count == k ? hd[0] : INFINITY;
     for (size_t j = 0; j < nb; ++j) {
+        if (j % 16 == 0 && j + 16 <= nb) { /* skip 16 at once: all finite and no better */
+            int any = 0;
+            for (size_t t = 0; t < 16; ++t) any |= !(row[j + t] >= worst && row[j + t] <= FLT_MAX);
+            if (!any) {
+                j += 15;
+                continue;
+            }
+        }
         float v = row[j];
         if (v < worst) {
             if (v < -FLT_MAX) {

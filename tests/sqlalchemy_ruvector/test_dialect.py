@@ -198,3 +198,50 @@ def test_raw_psycopg_registration_and_binary_copy(ruvector_db: Database) -> None
     assert (
         arrays is not None and len(arrays[0]) == 100 and arrays[0][3].tobytes() == data[3].tobytes()
     )
+
+
+def test_binary_results_match_text_results(engine: sa.Engine) -> None:
+    """Vector-bearing results of safe types come over the binary protocol; they
+    must be indistinguishable from the text protocol's."""
+    from decimal import Decimal
+    from uuid import UUID
+
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TYPE mood AS ENUM ('happy', 'sad')")
+        conn.exec_driver_sql(
+            "CREATE TABLE bin_items (id bigint PRIMARY KEY, price numeric(10, 2), ok boolean, "
+            "u uuid, blob bytea, e ruvector(3), mood mood, note text)"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO bin_items VALUES (1, 9.99, true, "
+            "'12345678-1234-5678-1234-567812345678', '\\x0102', '[1,2.5,-3]', 'happy', 'hi')"
+        )
+    table = sa.Table(
+        "bin_items",
+        sa.MetaData(),
+        sa.Column("id", sa.BigInteger, primary_key=True),
+        sa.Column("price", sa.Numeric(10, 2)),
+        sa.Column("ok", sa.Boolean),
+        sa.Column("u", sa.Uuid),
+        sa.Column("blob", sa.LargeBinary),
+        sa.Column("e", RuVector(3)),
+        sa.Column("mood", sa.String),  # an enum mapped as String: must stay str
+        sa.Column("note", sa.Text),
+    )
+    safe = sa.select(table.c.id, table.c.price, table.c.ok, table.c.u, table.c.blob, table.c.e)
+    try:
+        with engine.connect() as conn:
+            binary = conn.execute(safe).one()
+            text = conn.execute(safe.execution_options(ruvector_binary_results=False)).one()
+            mixed = conn.execute(sa.select(table.c.e, table.c.mood, table.c.note)).one()
+    finally:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE bin_items")
+            conn.exec_driver_sql("DROP TYPE mood")
+    for got in (binary, text):
+        assert got.id == 1 and got.price == Decimal("9.99") and got.ok is True
+        assert got.u == UUID("12345678-1234-5678-1234-567812345678")
+        assert got.blob == b"\x01\x02"
+        assert got.e.dtype == np.float32 and got.e.tolist() == [1.0, 2.5, -3.0]
+    assert mixed.mood == "happy" and mixed.note == "hi"
+    assert mixed.e.tolist() == [1.0, 2.5, -3.0]

@@ -1,0 +1,110 @@
+"""Paths taken only with many queries or large outputs, at every back end.
+
+From 4 queries on, compressed candidate blocks are decoded once and l2 top-k is
+ranked by |q|^2 + |x|^2 - 2 q.x, then re-ranked by the exact distance; encoders
+switch to non-temporal stores once the output passes 4 MiB.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import accel
+from accel import _backend
+
+from .test_distances import METRICS, check_topk, make
+
+
+@pytest.mark.parametrize("encoding", ["f32", "f16", "sq8"])
+@pytest.mark.parametrize("offset", [0.0, 30.0])
+def test_many_queries_every_metric(level: str, encoding: str, offset: float) -> None:
+    """Offset data makes the l2 expansion cancel badly; the exact re-rank must hold."""
+    q, x = make(7, 9, 700, 37)
+    q, x = q + offset, x + offset
+    x[5] = x[3]  # an exact tie across the expansion
+    xmag = None
+    if encoding == "f16":
+        x = x.astype(np.float16)
+    for metric in METRICS:
+        if encoding == "sq8":
+            params = accel.sq8_train(x)
+            codes = accel.sq8_encode(x, params)
+            idx, dist = accel.sq8_topk(q, codes, params, 12, metric)
+            cand = accel.sq8_decode(codes, params)
+            xmag = np.abs(params.lo).astype(np.float64) + np.abs(
+                codes * params.scale.astype(np.float64)
+            )
+            check_topk(q, cand, 12, metric, idx, dist, xmag)
+            one_by_one = [accel.sq8_topk(row, codes, params, 12, metric) for row in q]
+        else:
+            idx, dist = accel.topk(q, x, 12, metric)
+            check_topk(q, x, 12, metric, idx, dist)
+            one_by_one = [accel.topk(row, x, 12, metric) for row in q]
+        # The single-query (direct) path returns the same neighbours and distances.
+        for i, (ri, rd) in enumerate(one_by_one):
+            np.testing.assert_allclose(dist[i], rd, rtol=1e-5, atol=1e-5)
+            assert set(idx[i]) == set(ri) or np.allclose(dist[i], rd, rtol=1e-5)
+
+
+def test_expansion_overflow_falls_back_to_the_exact_form(level: str) -> None:
+    """|x|^2 overflows float32 although |q - x| does not: no error, exact answer."""
+    x = np.full((6, 8), 1e20, np.float32)
+    x[2] += np.float32(1e15)
+    q = np.repeat(x[:1], 5, axis=0)
+    idx, dist = accel.topk(q, x, 3, "l2")
+    assert (idx[:, 0] == 0).all() and (dist[:, 0] == 0).all()
+
+
+def test_k_larger_than_overfetch(level: str) -> None:
+    q, x = make(8, 6, 300, 16)
+    idx, dist = accel.topk(q, x, 290, "sqeuclidean")
+    check_topk(q, x, 290, "sqeuclidean", idx, dist)
+
+
+@pytest.mark.parametrize("rows", [3, 1500])  # 1500 x 768: past the streaming threshold
+def test_encoders_write_into_out(level: str, rows: int) -> None:
+    rng = np.random.default_rng(rows)
+    x = rng.standard_normal((rows, 768), dtype=np.float32)
+    params = accel.sq8_train(x)
+    codes = np.empty((rows, 768), np.uint8)
+    assert accel.sq8_encode(x, params, out=codes) is codes
+    np.testing.assert_array_equal(codes, accel.sq8_encode(x, params))
+    lo, inv = params.lo, params.inv_scale
+    np.testing.assert_array_equal(codes, np.rint(np.clip((x - lo) * inv, 0, 255)).astype(np.uint8))
+    flat = x.ravel()[1:]  # odd start: the f16 stream needs an aligned head first
+    buf = np.empty(flat.size + 1, np.float16)
+    half = buf[1:]
+    assert accel.to_f16(flat, out=half) is half
+    np.testing.assert_array_equal(half.view(np.uint16), flat.astype(np.float16).view(np.uint16))
+    bits = np.empty((rows, 96), np.uint8)
+    assert accel.binary_quantize(x, out=bits) is bits
+    np.testing.assert_array_equal(bits, np.packbits(x > 0, axis=-1))
+    one = np.empty(96, np.uint8)
+    assert accel.binary_quantize(x[0], out=one) is one
+    np.testing.assert_array_equal(one, np.packbits(x[0] > 0))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x, p: accel.sq8_encode(x, p, out=np.empty((4, 8), np.uint8)),
+        lambda x, p: accel.sq8_encode(x, p, out=np.empty((4, 16), np.int8)),
+        lambda x, p: accel.to_f16(x, out=np.empty((4, 16), np.float32)),
+        lambda x, p: accel.binary_quantize(x, out=np.empty((4, 3), np.uint8)),
+    ],
+)
+def test_encoder_out_is_checked(level: str, call) -> None:  # type: ignore[no-untyped-def]
+    x = np.ones((4, 16), np.float32)
+    with pytest.raises(ValueError, match="out"):
+        call(x, accel.sq8_train(x))
+
+
+def test_probes() -> None:
+    ext = _backend._kernels
+    if ext is None:
+        pytest.skip("accel._kernels not built")
+    assert ext.read_sum(np.zeros(1003, np.float32)) == 0.0  # a checksum, zero for zeros
+    assert ext.read_sum(np.ones(1003, np.float32)) > 0.0
+    flops, _ = ext.fma_loop(10)
+    assert flops in (2 * 12 * 10 * lanes for lanes in (1, 8, 16))
