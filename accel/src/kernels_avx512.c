@@ -114,7 +114,9 @@ INLINE void block(accel_elem_t elem, accel_op_t op, const float *q, size_t nq, s
     size_t xrow = ldx * (elem == ACCEL_F32 ? 4 : elem == ACCEL_F16 ? 2 : 1);
     const char *xb = (const char *)x;
     size_t tiles = ((nq + TILE_R - 1) / TILE_R) * (nx / TILE_C) + 1;
-    prefetch_t pf = {xb + nx * xrow, xb + 2 * nx * xrow, (nx * xrow / 64 + tiles - 1) / tiles};
+    /* One query streams on its own: the hardware prefetcher serves it better. */
+    size_t per_tile = nq < TILE_R ? 0 : (nx * xrow / 64 + tiles - 1) / tiles;
+    prefetch_t pf = {xb + nx * xrow, xb + 2 * nx * xrow, per_tile};
     size_t i = 0;
     for (; i + TILE_R <= nq; i += TILE_R)
         query_rows(elem, op, TILE_R, q + i * ldq, ldq, xb, nx, xrow, d, lo, scale, out + i * ldo,
