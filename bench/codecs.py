@@ -34,6 +34,7 @@ rows (default: at most 10,000) because its text path would take minutes at 100k.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import struct
@@ -156,6 +157,14 @@ class SAImpl:
         with self.engine.connect() as conn:
             got = conn.execute(sa.select(self.table)).all()
         assert len(got) == self.n, len(got)
+
+    def fetch_orm_without_gc(self) -> None:
+        """ORM fetch with Python's cyclic GC paused: how much of the ORM cost is GC."""
+        gc.disable()
+        try:
+            self.fetch_orm()
+        finally:
+            gc.enable()
 
     def fetch_orm_ids_only(self) -> None:
         """SQLAlchemy's own ORM floor: entities of the same rows without the vector."""
@@ -367,6 +376,12 @@ def report(times: Times, ours: SAImpl, raw: RawImpl, pgv: SAImpl | None) -> None
         f"rows/s, cpu {cpu_us('ORM fetch, ids only', ours)} us/row; ours ORM fetch/this "
         f"{fmt_ratio(r_of, r_floor)}"
     )
+    r_nogc = rate("ORM fetch, gc paused", ours)
+    print(
+        f"  ours ORM fetch with Python's cyclic GC paused: {fmt_rate(r_nogc):>7} rows/s, "
+        f"cpu {cpu_us('ORM fetch, gc paused', ours)} us/row; this/raw binary fetch "
+        f"{fmt_ratio(r_nogc, rate('raw fetch', raw))}"
+    )
     print()
     spread = []
     for (path, name), ts in times.items():
@@ -522,6 +537,7 @@ def main(argv: list[str] | None = None) -> int:
                 run("Core fetch", pgv, pgv.fetch_core, None)
         for _ in range(repeat):  # driver-level references
             run("ORM fetch, ids only", ours, ours.fetch_orm_ids_only, None)
+            run("ORM fetch, gc paused", ours, ours.fetch_orm_without_gc, None)
             run("raw fetch, text bytea", raw, raw.fetch_send_text, None)
             run("raw executemany", raw, raw.insert_executemany, raw.truncate)
 
