@@ -13,8 +13,8 @@ from .comparator import VectorDistance
 from .engine_setup import refresh_capabilities
 from .indexes import VectorIndex
 from .search import search_settings
+from .sparse_vector import SparseVector
 from .types import HalfVec, PgVector, RuVector, SparseVec
-from .values import SparseVector
 
 __version__ = "0.1.0"
 

@@ -20,8 +20,9 @@ from psycopg.types import TypeInfo
 from . import codecs
 from .capabilities import Capabilities
 from .codecs import BinaryLayout
+from .sparse_vector import SparseVector, to_sparse
 from .types import HalfVecParam, PgVectorParam, RuVectorParam, VectorParam
-from .values import SparseVector, to_float16, to_float32, to_sparse
+from .values import to_float16, to_float32
 
 __all__ = ["register_adapters", "register_ruvector"]
 

@@ -9,7 +9,8 @@ from typing import Any
 from .. import codecs
 from ..capabilities import Capabilities
 from ..comparator import SparseComparator
-from ..values import SPARSE_MAX_DIM, SparseVector, to_sparse
+from ..sparse_vector import SparseVector, to_sparse
+from ..values import SPARSE_MAX_DIM
 from ._base import VectorType
 
 __all__ = ["SparseVec"]

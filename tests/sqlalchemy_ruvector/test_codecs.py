@@ -32,7 +32,8 @@ from sqlalchemy_ruvector.codecs import (
     vectors_from_binary,
     vectors_to_binary,
 )
-from sqlalchemy_ruvector.values import MAX_DIM, SparseVector
+from sqlalchemy_ruvector.sparse_vector import SparseVector
+from sqlalchemy_ruvector.values import MAX_DIM
 
 LAYOUTS = list(BinaryLayout)
 

@@ -11,15 +11,14 @@ from typing import Any
 import numpy as np
 import pytest
 
+from sqlalchemy_ruvector.sparse_vector import SparseVector, to_sparse
 from sqlalchemy_ruvector.values import (
     MAX_DIM,
     SPARSE_MAX_DIM,
     SPARSE_MAX_NNZ,
-    SparseVector,
     to_float16,
     to_float32,
     to_float32_batch,
-    to_sparse,
 )
 
 COL = "embedding"
