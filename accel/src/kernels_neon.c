@@ -26,6 +26,13 @@ INLINE float32x4_t load_x(accel_elem_t elem, const void *x, size_t k, size_t rem
     }
     case ACCEL_SQ8: {
         const uint8_t *p = (const uint8_t *)x + k;
+        if (n == 4) { /* 4 codes -> u16 -> u32 -> f32, then lo + scale * code in one FMA */
+            uint32_t w;
+            memcpy(&w, p, 4);
+            uint16x4_t c = vget_low_u16(vmovl_u8(vreinterpret_u8_u32(vdup_n_u32(w))));
+            float32x4_t code = vcvtq_f32_u32(vmovl_u16(c));
+            return vfmaq_f32(vld1q_f32(lo + k), vld1q_f32(scale + k), code);
+        }
         for (size_t i = 0; i < n; ++i) buf[i] = fmaf(scale[k + i], (float)p[i], lo[k + i]);
         return vld1q_f32(buf);
     }

@@ -107,7 +107,7 @@ static int sq8_encode(const float *x, size_t n, size_t d, const float *lo, const
         size_t k = i % d;
         finite &= fabsf(x[i]) <= FLT_MAX;
         float v = (x[i] - lo[k]) * inv_scale[k];
-        v = v < 0.0f ? 0.0f : v > 255.0f ? 255.0f : v;
+        v = v > 255.0f ? 255.0f : v >= 0.0f ? v : 0.0f; /* NaN -> 0: casting NaN is UB */
         codes[i] = (uint8_t)nearbyintf(v);
     }
     return finite;
