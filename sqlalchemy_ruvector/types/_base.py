@@ -65,22 +65,6 @@ def _compile_binary_result(element: BinaryResult, compiler: SQLCompiler, **kw: A
     return f"{sql_name}_send({inner})"
 
 
-@compiles(sqltypes.UserDefinedType, "postgresql")
-def _compile_vector_type(type_: Any, compiler: Any, **kw: Any) -> str:
-    """Refuse, before any SQL is sent, a vector type the server does not have
-    (ruvector 2.0.5 creates only ``ruvector``; halfvec/sparsevec come from pgvector)."""
-    if isinstance(type_, VectorType):
-        caps = capabilities_of(compiler.dialect)
-        if caps is not None and caps.probed and type_.sql_name not in caps.types:
-            hint = (
-                "install pgvector in this database, or use RuVector"
-                if type_.sql_name != "ruvector"
-                else "run CREATE EXTENSION ruvector (then refresh_capabilities)"
-            )
-            raise CompileError(f"type {type_.sql_name} does not exist on this server: {hint}")
-    return str(compiler.visit_user_defined(type_, **kw))
-
-
 class VectorType(sqltypes.UserDefinedType[Any], SchemaEventTarget):
     """Base of ``RuVector``, ``HalfVec``, ``SparseVec`` and ``PgVector``.
 
@@ -233,3 +217,18 @@ class VectorType(sqltypes.UserDefinedType[Any], SchemaEventTarget):
         if self.as_list:
             args.append("as_list=True")
         return f"{type(self).__name__}({', '.join(args)})"
+
+
+@compiles(VectorType, "postgresql")
+def _compile_vector_type(type_: VectorType, compiler: Any, **kw: Any) -> str:
+    """Refuse, before any SQL is sent, a vector type the server does not have
+    (ruvector 2.0.5 creates only ``ruvector``; halfvec/sparsevec come from pgvector)."""
+    caps = capabilities_of(compiler.dialect)
+    if caps is not None and caps.probed and type_.sql_name not in caps.types:
+        hint = (
+            "install pgvector in this database, or use RuVector"
+            if type_.sql_name != "ruvector"
+            else "run CREATE EXTENSION ruvector (then refresh_capabilities)"
+        )
+        raise CompileError(f"type {type_.sql_name} does not exist on this server: {hint}")
+    return str(compiler.visit_user_defined(type_, **kw))
