@@ -100,14 +100,13 @@ def _vector_binary_loader(name: str, oid: int, layout: BinaryLayout) -> type[Loa
     return type(name, (Loader,), {"format": Format.BINARY, "load": load})
 
 
-def _codecs_for(name: str, layout: BinaryLayout) -> dict[str, Callable[..., Any]]:
-    """Encode/decode functions of one SQL type: text_out, binary_out, text_in, binary_in."""
-    if name in ("ruvector", "vector"):
+def _codecs_for(name: str) -> dict[str, Callable[..., Any]]:
+    """Encode/decode functions of one SQL type: text_out, text_in (and binary_out,
+    binary_in for halfvec and sparsevec, whose layout never varies)."""
+    if name in ("ruvector", "vector"):  # binary: _vector_binary_dumper / _loader
         return {
             "text_out": lambda o: codecs.vector_to_text(_f32(o)),
-            "binary_out": lambda o: codecs.vector_to_binary(_f32(o), layout),
             "text_in": codecs.vector_from_text,
-            "binary_in": lambda data: codecs.vector_from_binary(data, layout),
         }
     if name == "halfvec":
         return {
@@ -139,7 +138,7 @@ def register_adapters(context: AdaptContext, caps: Capabilities | None) -> None:
     Without probed capabilities only the text dumpers (unknown OID) are registered."""
     adapters = context.adapters
     for name, cls in _PARAM_CLASSES.items():
-        fns = _codecs_for(name, BinaryLayout.PGVECTOR)
+        fns = _codecs_for(name)
         adapters.register_dumper(
             cls, _adapter(_TextDumper, f"{name}_text_dumper", 0, fns["text_out"])
         )
@@ -147,7 +146,7 @@ def register_adapters(context: AdaptContext, caps: Capabilities | None) -> None:
         return
     for name, oids in caps.types.items():
         layout = caps.binary_layout if name == "ruvector" else BinaryLayout.PGVECTOR
-        fns = _codecs_for(name, layout)
+        fns = _codecs_for(name)
         text_dumper = _adapter(_TextDumper, f"{name}_text_dumper", oids.oid, fns["text_out"])
         if name in ("ruvector", "vector"):
             binary_dumper = _vector_binary_dumper(f"{name}_binary_dumper", oids.oid, layout)

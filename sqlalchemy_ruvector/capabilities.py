@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from .codecs import BinaryLayout
 
-__all__ = ["DOCUMENTED", "UNPROBED", "Capabilities", "TypeOids", "probe"]
+__all__ = ["DOCUMENTED", "Capabilities", "TypeOids", "capabilities_of", "effective", "probe"]
 
 Run = Callable[[str], Sequence[Sequence[Any]]]
 
@@ -78,10 +78,24 @@ class Capabilities:
         return tuple(names)
 
 
-#: Defaults when nothing is known: the surface ruvector documents.
+#: Defaults when nothing is known (also an engine's value before its first probe):
+#: the surface ruvector documents.
 DOCUMENTED: Final = Capabilities()
-#: Marker for engines whose first connection has not been probed yet.
-UNPROBED: Final = Capabilities(probed=False)
+
+
+def capabilities_of(dialect: object) -> Capabilities | None:
+    """The capabilities our dialect or plugin keeps on ``dialect``; None on any other
+    engine (plain psycopg, offline compiles)."""
+    caps: Capabilities | None = getattr(dialect, "ruvector_capabilities", None)
+    return caps
+
+
+def effective(dialect: object) -> Capabilities:
+    """What SQL renderers should assume: the probed server when it has the extension,
+    else the documented surface."""
+    caps = capabilities_of(dialect)
+    return caps if caps is not None and caps.has_extension else DOCUMENTED
+
 
 _CATALOG_QUERY: Final = """
 SELECT

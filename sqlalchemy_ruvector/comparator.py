@@ -20,7 +20,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
-from .capabilities import DOCUMENTED, Capabilities
+from .capabilities import Capabilities, effective
 
 if TYPE_CHECKING:
     from .types._base import VectorType
@@ -71,11 +71,6 @@ class VectorDistance(ColumnElement[float]):
         return getattr(self.left.type, "family", "ruvector")
 
 
-def _capabilities(compiler: SQLCompiler) -> Capabilities:
-    caps: Capabilities | None = getattr(compiler.dialect, "ruvector_capabilities", None)
-    return caps if caps is not None and caps.has_extension else DOCUMENTED
-
-
 def render_distance(metric: str, family: str, left: str, right: str, caps: Capabilities) -> str:
     """SQL text of one distance, for the given operand texts and server."""
     if metric in _PLAIN_OPERATORS:
@@ -104,7 +99,7 @@ def _compile_distance(element: VectorDistance, compiler: SQLCompiler, **kw: Any)
         element.family,
         compiler.process(element.left, **kw),
         compiler.process(element.right, **kw),
-        _capabilities(compiler),
+        effective(compiler.dialect),
     )
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql.psycopg import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.engine.interfaces import DBAPICursor
 
-from .capabilities import UNPROBED, Capabilities
+from .capabilities import DOCUMENTED, Capabilities
 from .engine_setup import install_engine
 from .types import HalfVec, PgVector, RuVector, SparseVec, VectorType
 
@@ -74,7 +74,7 @@ class RuVectorExecutionContext(PGExecutionContext_psycopg):
 
 
 class _RuVectorDialectMixin:
-    ruvector_capabilities: Capabilities = UNPROBED
+    ruvector_capabilities: Capabilities = DOCUMENTED
     ischema_names = {**PGDialect.ischema_names, **VECTOR_ISCHEMA_NAMES}
 
     @classmethod

@@ -15,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Dialect, Engine
 
 from .adapters import register_adapters
-from .capabilities import UNPROBED, Capabilities, probe
+from .capabilities import DOCUMENTED, Capabilities, capabilities_of, probe
 from .search import install_execution_option
 
 __all__ = ["capabilities", "install_engine", "refresh_capabilities"]
@@ -24,8 +24,7 @@ _RECORD_KEY = "ruvector_capabilities"
 
 
 def capabilities(dialect: Dialect) -> Capabilities:
-    caps: Capabilities = getattr(dialect, "ruvector_capabilities", UNPROBED)
-    return caps
+    return capabilities_of(dialect) or DOCUMENTED
 
 
 def _probe(dbapi_conn: Any) -> Capabilities:
@@ -51,7 +50,7 @@ def install_engine(engine: Engine) -> None:
     """Attach the connection hooks and the ``ruvector_search`` execution option."""
     dialect = engine.dialect
     if not hasattr(dialect, "ruvector_capabilities"):
-        dialect.ruvector_capabilities = UNPROBED  # type: ignore[attr-defined]
+        dialect.ruvector_capabilities = DOCUMENTED  # type: ignore[attr-defined]
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, record: Any) -> None:

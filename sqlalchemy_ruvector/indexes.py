@@ -19,7 +19,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import Column, CreateIndex
 from sqlalchemy.sql.compiler import DDLCompiler
 
-from .capabilities import DOCUMENTED, Capabilities
+from .capabilities import Capabilities, effective
 
 __all__ = ["INDEX_PARAMS", "VectorIndex", "opclass_for"]
 
@@ -150,10 +150,7 @@ def _compile_create_index(create: CreateIndex, compiler: DDLCompiler, **kw: Any)
     index = create.element
     if not isinstance(index, VectorIndex):
         return str(compiler.visit_create_index(create, **kw))  # type: ignore[no-untyped-call]
-    caps: Capabilities | None = getattr(compiler.dialect, "ruvector_capabilities", None)
-    method, opclass, params = index.resolve(
-        caps if caps is not None and caps.probed else DOCUMENTED
-    )
+    method, opclass, params = index.resolve(effective(compiler.dialect))
     preparer = compiler.preparer
     text = "CREATE INDEX "
     if index.dialect_options["postgresql"]["concurrently"]:

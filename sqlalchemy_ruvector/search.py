@@ -16,7 +16,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from .capabilities import DOCUMENTED, Capabilities
+from .capabilities import Capabilities, effective
 
 __all__ = ["SEARCH_RANGES", "search_settings", "validate_search"]
 
@@ -54,11 +54,6 @@ def _pairs(caps: Capabilities, settings: Mapping[str, int]) -> list[tuple[str, s
     return [(guc, str(v)) for name, v in settings.items() for guc in caps.search_settings(name)]
 
 
-def _capabilities(conn: Connection) -> Capabilities:
-    caps: Capabilities | None = getattr(conn.dialect, "ruvector_capabilities", None)
-    return caps if caps is not None and caps.probed else DOCUMENTED
-
-
 @contextmanager
 def search_settings(
     bind: Session | Connection, *, ef_search: int | None = None, probes: int | None = None
@@ -71,7 +66,7 @@ def search_settings(
         raise ValueError("search_settings needs a transaction; the connection is in AUTOCOMMIT")
     previous = [
         (name, conn.execute(_SAVE_AND_SET, {"name": name, "value": value}).scalar_one())
-        for name, value in _pairs(_capabilities(conn), settings)
+        for name, value in _pairs(effective(conn.dialect), settings)
     ]
     try:
         yield
@@ -107,7 +102,7 @@ def install_execution_option(engine: Engine) -> None:
             return
         saved: list[tuple[str, Any]] = []
         with _side_cursor(conn) as side:
-            for name, value in _pairs(_capabilities(conn), validate_search(options)):
+            for name, value in _pairs(effective(conn.dialect), validate_search(options)):
                 side.execute(_SAVE_AND_SET_DBAPI, (name, name, value))
                 saved.append((name, side.fetchone()[0]))
         context._ruvector_saved_settings = saved

@@ -24,7 +24,8 @@ from sqlalchemy.sql.selectable import FromClause, TableValuedAlias
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeEngine
 
-from ..types._base import VectorType, capabilities_of
+from ..capabilities import capabilities_of
+from ..types._base import VectorType
 from ._catalog import Argument, FunctionSpec
 from ._notes import missing_reason
 

@@ -22,15 +22,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.schema import Column
 from sqlalchemy.sql.visitors import InternalTraversal
 
-from ..capabilities import Capabilities
+from ..capabilities import Capabilities, capabilities_of
 
 __all__ = ["BinaryResult", "VectorType", "capabilities_of"]
-
-
-def capabilities_of(dialect: Dialect) -> Capabilities | None:
-    """Capabilities of an engine set up by our dialect or plugin, else None."""
-    caps: Capabilities | None = getattr(dialect, "ruvector_capabilities", None)
-    return caps
 
 
 def _binary_results(dialect: Dialect, sql_name: str) -> Capabilities | None:

@@ -10,11 +10,11 @@ import numpy as np
 from sqlalchemy.engine.interfaces import Dialect
 
 from .. import codecs
-from ..capabilities import Capabilities
+from ..capabilities import Capabilities, capabilities_of
 from ..codecs import BinaryLayout
 from ..comparator import DenseComparator
 from ..values import MAX_DIM, Float32Array, to_float32
-from ._base import VectorType, capabilities_of
+from ._base import VectorType
 
 _F32 = np.dtype(np.float32)
 #: ``v.dot(_FINITE_PROBE[:n])`` is finite iff every element of a float32 ``v`` is: NaN and
