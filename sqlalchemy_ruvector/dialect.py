@@ -17,8 +17,9 @@ from sqlalchemy.dialects.postgresql.psycopg import (
     PGDialectAsync_psycopg,
     PGExecutionContext_psycopg,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.engine.interfaces import DBAPICursor
+from sqlalchemy.engine.url import URL
 
 from .capabilities import DOCUMENTED, Capabilities
 from .engine_setup import install_engine
@@ -80,6 +81,13 @@ class _RuVectorDialectMixin:
     @classmethod
     def engine_created(cls, engine: Engine) -> None:
         install_engine(engine)
+
+    @classmethod
+    def get_async_dialect_cls(cls, url: URL) -> type[Dialect]:
+        """``create_async_engine`` with either spelling, ``postgresql+ruvector`` or
+        ``postgresql+ruvector_async``, gets our async dialect (the psycopg parents
+        would hand back SQLAlchemy's plain one)."""
+        return RuVectorDialect_psycopg_async
 
 
 class RuVectorDialect_psycopg(_RuVectorDialectMixin, PGDialect_psycopg):

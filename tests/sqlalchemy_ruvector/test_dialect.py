@@ -20,6 +20,7 @@ from sqlalchemy_ruvector import (
 )
 from sqlalchemy_ruvector.adapters import register_ruvector
 from sqlalchemy_ruvector.capabilities import Capabilities
+from sqlalchemy_ruvector.dialect import RuVectorDialect_psycopg_async
 from tests.conftest import Database
 
 EXPECTED = {
@@ -110,8 +111,10 @@ def test_plugin_refuses_other_drivers() -> None:
         sa.create_engine("sqlite://", plugins=["ruvector"])
 
 
-def test_async_engine(ruvector_db: Database) -> None:
-    url = ruvector_db.url.replace("+psycopg", "+ruvector_async", 1)
+@pytest.mark.parametrize("driver", ["ruvector", "ruvector_async"])
+def test_async_engine(ruvector_db: Database, driver: str) -> None:
+    """Both spellings give our async dialect: probed, binary, reflecting vector types."""
+    url = ruvector_db.url.replace("+psycopg", f"+{driver}", 1)
     table = sa.Table(
         "async_items",
         sa.MetaData(),
@@ -121,9 +124,14 @@ def test_async_engine(ruvector_db: Database) -> None:
 
     async def scenario() -> tuple[list[int], np.ndarray, Capabilities]:
         engine = create_async_engine(url)
+        assert type(engine.sync_engine.dialect) is RuVectorDialect_psycopg_async
         try:
             async with engine.begin() as conn:
                 await conn.run_sync(table.create)
+                reflected = await conn.run_sync(
+                    lambda sync: sa.inspect(sync).get_columns("async_items")[1]["type"]
+                )
+                assert isinstance(reflected, RuVector) and reflected.dim == 2
                 await conn.execute(table.insert(), [{"id": 1, "e": [0, 1]}, {"id": 2, "e": [5, 5]}])
                 ids = (
                     (
