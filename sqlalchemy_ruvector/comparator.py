@@ -21,8 +21,8 @@ from sqlalchemy import types as sqltypes
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.visitors import InternalTraversal
 
+from ._sa_internals import InternalTraversal
 from .capabilities import Capabilities, effective
 
 if TYPE_CHECKING:

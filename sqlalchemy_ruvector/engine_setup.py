@@ -156,9 +156,7 @@ def install_engine(engine: Engine) -> None:
         _bring_up_to_date(dialect, conn.connection.dbapi_connection, conn.info)
 
     @event.listens_for(engine, "after_cursor_execute")
-    def _after_cursor_execute(
-        conn: Connection, cursor: Any, statement: str, *args: Any
-    ) -> None:
+    def _after_cursor_execute(conn: Connection, cursor: Any, statement: str, *args: Any) -> None:
         if _EXTENSION_DDL.search(statement):
             dbapi_conn = conn.connection.dbapi_connection
             if not getattr(dbapi_conn, "autocommit", False):

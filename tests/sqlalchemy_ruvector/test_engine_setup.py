@@ -140,7 +140,9 @@ def recreate_extension(bind: sa.Connection) -> None:
     bind.commit()
 
 
-def test_recreated_through_the_engine(bare_db: Database, engine_of: Callable[..., sa.Engine]) -> None:
+def test_recreated_through_the_engine(
+    bare_db: Database, engine_of: Callable[..., sa.Engine]
+) -> None:
     with bare_db.connect() as conn:
         conn.execute("CREATE EXTENSION ruvector")
     engine = engine_of(pool_size=3, max_overflow=0)

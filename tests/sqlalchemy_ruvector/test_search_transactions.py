@@ -192,7 +192,7 @@ def test_execution_option_refuses_stream_results(engine: sa.Engine, items: list[
 def test_execution_option_refuses_yield_per(engine: sa.Engine, items: list[int]) -> None:
     stmt = sa.select(Item).execution_options(ruvector_search={"ef_search": 1}, yield_per=5)
     with Session(engine) as session:
-        with pytest.raises(ValueError, match="cannot be combined with (yield_per|stream_results)"):
+        with pytest.raises(ValueError, match=r"cannot be combined with (yield_per|stream_results)"):
             session.scalars(stmt).all()
         assert session.execute(sa.text("SELECT 1")).scalar() == 1
 
@@ -219,7 +219,9 @@ def test_block_covers_streamed_fetches(
 # -- item 3: errors and commits inside a block ----------------------------------------
 
 
-def test_server_error_inside_block_propagates_unchanged(engine: sa.Engine, items: list[int]) -> None:
+def test_server_error_inside_block_propagates_unchanged(
+    engine: sa.Engine, items: list[int]
+) -> None:
     with engine.connect() as conn:
         with pytest.raises(sa.exc.DBAPIError) as caught, search_settings(conn, ef_search=10):
             conn.execute(sa.text("SELECT 1 / 0"))
@@ -278,7 +280,7 @@ def test_commit_inside_block_keeps_settings_in_session(
 
 def test_block_refuses_an_engine(engine: sa.Engine) -> None:
     with (
-        pytest.raises(TypeError, match="needs a Session or Connection.*got Engine"),
+        pytest.raises(TypeError, match=r"needs a Session or Connection.*got Engine"),
         search_settings(engine, ef_search=10),  # type: ignore[arg-type]
     ):
         pass
