@@ -20,7 +20,7 @@ events are used; import time does nothing but define these functions.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Final
 
@@ -60,9 +60,17 @@ def _set(dialect: Dialect, caps: Capabilities) -> None:
     setattr(dialect, _STALE, False)
 
 
-def _needs_probe(dialect: Dialect) -> bool:
+def _is_stale(dialect: Dialect) -> bool:
+    return bool(getattr(dialect, _STALE, False))
+
+
+def _lacks_extension(dialect: Dialect) -> bool:
     caps = capabilities(dialect)
-    return bool(getattr(dialect, _STALE, False)) or not (caps.probed and caps.has_extension)
+    return not (caps.probed and caps.has_extension)
+
+
+def _dbapi(conn: Connection) -> Any:
+    return conn.connection.dbapi_connection
 
 
 def _status(dbapi_conn: Any) -> TransactionStatus | None:
@@ -125,13 +133,20 @@ def _reprobe(dialect: Dialect, dbapi_conn: Any, info: dict[Any, Any]) -> None:
     _register(dialect, dbapi_conn, info)
 
 
-def _bring_up_to_date(dialect: Dialect, dbapi_conn: Any, info: dict[Any, Any]) -> None:
-    """Re-probe if needed (never in a failed transaction), then make sure this
-    connection's adapters match the current capabilities."""
-    if _needs_probe(dialect) and _status(dbapi_conn) != TransactionStatus.INERROR:
-        _reprobe(dialect, dbapi_conn, info)
-    elif info.get(_RECORD_KEY) is not capabilities(dialect):
-        _register(dialect, dbapi_conn, info)
+def _bring_up_to_date(
+    dialect: Dialect, dbapi_conn: Callable[[], Any], info: dict[Any, Any], *, checkout: bool
+) -> None:
+    """Re-probe when the capabilities are stale (or, at checkout, while the extension
+    is missing), never in a failed transaction; then make sure this connection's
+    adapters match the current capabilities. ``dbapi_conn`` is called only when
+    needed: this runs before every statement."""
+    if _is_stale(dialect) or (checkout and _lacks_extension(dialect)):
+        connection = dbapi_conn()
+        if _status(connection) != TransactionStatus.INERROR:
+            _reprobe(dialect, connection, info)
+            return
+    if info.get(_RECORD_KEY) is not capabilities(dialect):
+        _register(dialect, dbapi_conn(), info)
 
 
 def install_engine(engine: Engine) -> None:
@@ -142,23 +157,32 @@ def install_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, record: Any) -> None:
-        if _needs_probe(dialect) or _oids_changed(dbapi_conn, capabilities(dialect)):
+        if (
+            _is_stale(dialect)
+            or _lacks_extension(dialect)
+            or _oids_changed(dbapi_conn, capabilities(dialect))
+        ):
             _set(dialect, _probe(dbapi_conn))
         _register(dialect, dbapi_conn, record.info)
 
     @event.listens_for(engine, "checkout")
     def _on_checkout(dbapi_conn: Any, record: Any, proxy: Any) -> None:
-        _bring_up_to_date(dialect, dbapi_conn, record.info)
+        _bring_up_to_date(dialect, lambda: dbapi_conn, record.info, checkout=True)
 
     @event.listens_for(engine, "before_execute")
     def _before_execute(conn: Connection, *args: Any) -> None:
         # Before compilation: renderers and type checks must see current capabilities.
-        _bring_up_to_date(dialect, conn.connection.dbapi_connection, conn.info)
+        _bring_up_to_date(dialect, lambda: _dbapi(conn), conn.info, checkout=False)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_cursor_execute(conn: Connection, *args: Any) -> None:
+        # exec_driver_sql() skips before_execute; parameters are dumped after this.
+        _bring_up_to_date(dialect, lambda: _dbapi(conn), conn.info, checkout=False)
 
     @event.listens_for(engine, "after_cursor_execute")
     def _after_cursor_execute(conn: Connection, cursor: Any, statement: str, *args: Any) -> None:
         if _EXTENSION_DDL.search(statement):
-            dbapi_conn = conn.connection.dbapi_connection
+            dbapi_conn = _dbapi(conn)
             if not getattr(dbapi_conn, "autocommit", False):
                 conn.info[_DDL_KEY] = True  # a rollback undoes it: probe again then
             _reprobe(dialect, dbapi_conn, conn.info)
@@ -201,5 +225,5 @@ def refresh_capabilities(bind: Engine | Connection) -> Capabilities:
     if isinstance(bind, Engine):
         with bind.connect() as conn:
             return refresh_capabilities(conn)
-    _reprobe(bind.dialect, bind.connection.dbapi_connection, bind.info)
+    _reprobe(bind.dialect, _dbapi(bind), bind.info)
     return capabilities(bind.dialect)

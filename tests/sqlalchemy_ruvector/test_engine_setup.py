@@ -198,3 +198,16 @@ def test_stale_oid_error_triggers_a_probe(
     with pytest.raises(sa.exc.DBAPIError, match="cache lookup failed for type"):
         use_docs(engine)
     assert use_docs(engine) == [1, 3, 2]
+
+
+def test_no_probe_per_statement_while_missing(engine_of: Callable[..., sa.Engine]) -> None:
+    """Without the extension, re-probing is a checkout's job, not every statement's."""
+    engine = engine_of()
+    with engine.connect() as conn:
+        probed = caps_of(engine)
+        for _ in range(3):
+            conn.execute(sa.text("SELECT 1"))
+            conn.exec_driver_sql("SELECT 1")
+        assert caps_of(engine) is probed
+    with engine.connect():
+        assert caps_of(engine) is not probed  # checkout looked again
