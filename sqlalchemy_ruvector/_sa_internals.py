@@ -17,6 +17,8 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BinaryExpression
 from sqlalchemy.types import TypeEngine
 
+from .errors import RuVectorError
+
 __all__ = [
     "InternalTraversal",
     "SQLAlchemyInternalsChanged",
@@ -25,7 +27,7 @@ __all__ = [
 ]
 
 
-class SQLAlchemyInternalsChanged(RuntimeError):
+class SQLAlchemyInternalsChanged(RuVectorError, RuntimeError):
     """This SQLAlchemy release lacks an internal that sqlalchemy_ruvector uses."""
 
     def __init__(self, name: str, purpose: str) -> None:
