@@ -51,6 +51,12 @@ _EXTENSION_DDL: Final = re.compile(
 _STALE_SQLSTATES: Final = frozenset({"42704", "42883"})
 
 
+def _may_change_extensions(context: Any) -> bool:
+    """False for INSERT/UPDATE/DELETE built by Core or the ORM (often long statements,
+    never extension DDL): only other statements are searched for it."""
+    return context is None or not (context.isinsert or context.isupdate or context.isdelete)
+
+
 def capabilities(dialect: Dialect) -> Capabilities:
     return capabilities_of(dialect) or DOCUMENTED
 
@@ -180,8 +186,10 @@ def install_engine(engine: Engine) -> None:
         _bring_up_to_date(dialect, lambda: _dbapi(conn), conn.info, checkout=False)
 
     @event.listens_for(engine, "after_cursor_execute")
-    def _after_cursor_execute(conn: Connection, cursor: Any, statement: str, *args: Any) -> None:
-        if _EXTENSION_DDL.search(statement):
+    def _after_cursor_execute(
+        conn: Connection, cursor: Any, statement: str, params: Any, context: Any, many: bool
+    ) -> None:
+        if _may_change_extensions(context) and _EXTENSION_DDL.search(statement):
             dbapi_conn = _dbapi(conn)
             if not getattr(dbapi_conn, "autocommit", False):
                 conn.info[_DDL_KEY] = True  # a rollback undoes it: probe again then
