@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Session
 
 from sqlalchemy_ruvector import PgVector
 from tests.conftest import Database
@@ -41,15 +42,24 @@ ROWS: list[dict[str, Any]] = [
 ]
 
 
+class Base(DeclarativeBase):
+    pass
+
+
+class Item(Base):
+    """The ORM view of the same table, as an app mid-migration maps it."""
+
+    __table__ = table
+
+
 @pytest.fixture(scope="module")
-def engines(pgvector_db: Database) -> Iterator[dict[str, sa.Engine]]:
+def engines(pgvector_db: Database, pgvector_engine: sa.Engine) -> Iterator[dict[str, sa.Engine]]:
     made = {
         "plain": sa.create_engine(pgvector_db.url),
         "plugin": sa.create_engine(pgvector_db.url, plugins=["ruvector"]),
-        "dialect": sa.create_engine(pgvector_db.url.replace("+psycopg", "+ruvector", 1)),
     }
     table.create(made["plain"])
-    yield made
+    yield {**made, "dialect": pgvector_engine}
     table.drop(made["plain"])
     for engine in made.values():
         engine.dispose()
@@ -81,12 +91,21 @@ def round_trip(engine: sa.Engine) -> dict[str, Any]:
         }
         alone = conn.execute(sa.select(table.c.v).where(table.c.id == 2)).scalar_one()
         text_v = conn.execute(sa.text("SELECT v FROM pgvector_python_items WHERE id = 2")).scalar()
+        with Session(conn, join_transaction_mode="create_savepoint") as session:
+            item = session.get(Item, 4)
+            assert item is not None
+            entity = [described(item.v), described(item.h), described(item.s)]
+            item.v = [9.0, 9.0, 9.0]
+            session.flush()
+            session.expire(item)
+            entity.append(described(item.v))
         conn.rollback()
     return {
         "rows": [[described(x) for x in row[:4]] for row in rows],
         "orders": orders,
         "alone": described(alone),
         "text": described(text_v),
+        "entity": entity,
     }
 
 
