@@ -133,9 +133,10 @@ _PARAM_CLASSES: dict[str, type[Any]] = {
 
 
 #: The SQL types this package owns: only their OIDs get our loaders on an engine's
-#: connections. pgvector's vector/halfvec/sparsevec results stay as psycopg gives
-#: them (text), so other libraries' column types (pgvector-python's) read what they
-#: expect; our own column types decode those results themselves.
+#: connections. pgvector's vector/halfvec/sparsevec values stay as psycopg gives
+#: them (str), so other libraries' column types (pgvector-python's) read what they
+#: expect; our own column types decode those results themselves. Arrays of them are
+#: split into elements (a list of str), which our types' array items decode too.
 OWN_SQL_TYPES: Final = frozenset({"ruvector"})
 
 
@@ -174,15 +175,15 @@ def register_adapters(
         # Text first, binary last: the last one registered serves "%s" placeholders.
         adapters.register_dumper(_PARAM_CLASSES[name], text_dumper)
         adapters.register_dumper(_PARAM_CLASSES[name], binary_dumper)
-        info = TypeInfo(name, oids.oid, oids.array_oid)
+        # Known by name (COPY) and its arrays split into elements, which are loaded
+        # by the element loaders below, or left as str / bytes where there are none.
+        TypeInfo(name, oids.oid, oids.array_oid).register(context)
         if own_loaders_only and name not in OWN_SQL_TYPES:
-            adapters.types.add(info)  # known by name (arrays, COPY), no loaders
             continue
         adapters.register_loader(
             oids.oid, _adapter(_TextLoader, f"{name}_text_loader", oids.oid, fns["text_in"])
         )
         adapters.register_loader(oids.oid, binary_loader)
-        info.register(context)
 
 
 def register_ruvector(conn: Any) -> Capabilities:
