@@ -230,6 +230,17 @@ def test_server_error_inside_block_propagates_unchanged(
         assert conn.execute(sa.text("SELECT 1")).scalar() == 1
 
 
+def test_server_error_inside_session_block_propagates_unchanged(
+    engine: sa.Engine, items: list[int]
+) -> None:
+    with Session(engine) as session:
+        with pytest.raises(sa.exc.DBAPIError) as caught, search_settings(session, ef_search=10):
+            session.execute(sa.text("SELECT 1 / 0"))
+        assert isinstance(caught.value.orig, psycopg.errors.DivisionByZero)
+        session.rollback()
+        assert session.scalars(NEAREST).all() == items[:10]
+
+
 def test_python_error_inside_block_restores(
     engine: sa.Engine, caps: Capabilities, items: list[int]
 ) -> None:
