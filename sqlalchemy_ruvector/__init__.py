@@ -11,6 +11,7 @@ from .capabilities import Capabilities
 from .codecs import BinaryLayout
 from .comparator import VectorDistance
 from .engine_setup import refresh_capabilities
+from .hybrid import hybrid_search
 from .indexes import VectorIndex
 from .search import search_settings
 from .sparse_vector import SparseVector
@@ -28,6 +29,7 @@ __all__ = [
     "SparseVector",
     "VectorDistance",
     "VectorIndex",
+    "hybrid_search",
     "refresh_capabilities",
     "search_settings",
 ]
