@@ -65,9 +65,9 @@ def _positive_int(name: str, value: Any, low: int = 1) -> int:
 def _source(entity: Any) -> tuple[Any, list[ColumnElement[Any]]]:
     """(what to select, its primary-key expressions)."""
     pk: list[ColumnElement[Any]]
-    if isinstance(entity, sa.Table):
-        pk = list(entity.primary_key.columns)
-        name = entity.name
+    if isinstance(entity, sa.FromClause):  # a Table, or an alias of one
+        pk = list(entity.primary_key)
+        name = getattr(entity, "name", None) or repr(entity)
     else:
         insp = sa.inspect(entity, raiseerr=False)
         mapper = getattr(insp, "mapper", None)
@@ -91,10 +91,10 @@ def _regconfig(language: str) -> ColumnElement[Any]:
         raise ValueError(
             f"hybrid_search: language must be a text search configuration name, got {language!r}"
         )
-    return sa.cast(
-        sa.bindparam("ruvector_hybrid_language", language, literal_execute=True, type_=sa.String()),
-        REGCONFIG,
+    name = sa.bindparam(
+        "ruvector_hybrid_language", language, unique=True, literal_execute=True, type_=sa.String()
     )
+    return sa.cast(name, REGCONFIG)
 
 
 def _float(value: float) -> ColumnElement[float]:
@@ -134,7 +134,8 @@ def hybrid_search(
     Rows are ``(entity or table columns..., hybrid_score, vector_rank, text_rank)``.
     Give either ``tsvector_column`` (a stored ``tsvector``) or ``text_column`` (then
     ``to_tsvector(language, text_column)`` is searched: index that exact expression
-    with GIN). With HNSW, the index returns at most ``ef_search`` rows: run the
+    with GIN). ``metric`` must match the vector index's opclass for the index to
+    serve the vector side. With HNSW, the index returns at most ``ef_search`` rows: run the
     statement inside ``search_settings(session, ef_search=prefetch_k)`` or add
     ``.execution_options(ruvector_search={"ef_search": prefetch_k})``.
     """
@@ -162,63 +163,17 @@ def hybrid_search(
     query = vector_type.coerce(query_vector)  # dimension, NaN, dtype: checked before SQL
     config = _regconfig(language)
 
-    pk_labels = [_PK.format(i) for i in range(len(pk))]
-    labelled_pk = [col.label(lbl) for col, lbl in zip(pk, pk_labels, strict=True)]
-
-    # Vector candidates: index-ordered LIMIT inside, ranks computed outside it.
+    labels = [_PK.format(i) for i in range(len(pk))]
     distance = getattr(vector_column, HYBRID_METRICS[metric])(query)
-    nearest = (
-        sa.select(*labelled_pk, distance.label("distance"))
-        .order_by(distance, *pk)
-        .limit(prefetch_k)
-    )
-    if where is not None:
-        nearest = nearest.where(where)
-    near = nearest.subquery("vector_nearest")
-    near_pk = [near.c[lbl] for lbl in pk_labels]
-    vector_cte = sa.select(
-        *near_pk,
-        near.c.distance,
-        sa.func.row_number().over(order_by=[near.c.distance, *near_pk]).label("vector_rank"),
-    ).cte("vector_candidates")
-
-    # Text candidates: GIN-filtered match, best ts_rank_cd first.
+    vector_cte = _vector_candidates(pk, labels, distance, prefetch_k, where)
     tsvector = (
         tsvector_column if tsvector_column is not None else sa.func.to_tsvector(config, text_column)
     )
     tsquery = sa.func.websearch_to_tsquery(config, sa.bindparam(None, query_text, sa.String()))
-    # ts_rank_cd returns real: widen it first, so normalisation is float8 arithmetic.
-    score: ColumnElement[float] = sa.cast(sa.func.ts_rank_cd(tsvector, tsquery), sa.Double())
-    matching = (
-        sa.select(*labelled_pk, score.label("text_score"))
-        .where(tsvector.bool_op("@@")(tsquery))
-        .order_by(score.desc(), *pk)
-        .limit(prefetch_k)
-    )
-    if where is not None:
-        matching = matching.where(where)
-    match = matching.subquery("text_matching")
-    match_pk = [match.c[lbl] for lbl in pk_labels]
-    text_cols: list[ColumnElement[Any]] = [
-        *match_pk,
-        match.c.text_score,
-        sa.func.row_number()
-        .over(order_by=[match.c.text_score.desc(), *match_pk])
-        .label("text_rank"),
-    ]
-    if fusion == "linear":
-        lo = sa.func.min(match.c.text_score).over()
-        hi = sa.func.max(match.c.text_score).over()
-        text_cols.append(
-            sa.case(
-                (hi > lo, (match.c.text_score - lo) / (hi - lo)),
-                else_=_float(1.0),
-            ).label("text_norm")
-        )
-    text_cte = sa.select(*text_cols).cte("text_candidates")
+    text_cte = _text_candidates(pk, labels, tsvector, tsquery, prefetch_k, where, fusion)
 
-    fused = _fuse(vector_cte, text_cte, pk_labels, fusion, metric, alpha, rrf_k)
-    fused_pk = [fused.c[lbl] for lbl in pk_labels]
+    fused = _fuse(vector_cte, text_cte, labels, fusion, metric, alpha, rrf_k)
+    fused_pk = [fused.c[lbl] for lbl in labels]
     on = sa.and_(*[col == f for col, f in zip(pk, fused_pk, strict=True)])
     return (
         sa.select(entity, fused.c.hybrid_score, fused.c.vector_rank, fused.c.text_rank)
@@ -231,6 +186,65 @@ def hybrid_search(
         )
         .limit(k)
     )
+
+
+def _labelled(pk: Sequence[ColumnElement[Any]], labels: Sequence[str]) -> list[Any]:
+    return [col.label(lbl) for col, lbl in zip(pk, labels, strict=True)]
+
+
+def _vector_candidates(
+    pk: Sequence[ColumnElement[Any]],
+    labels: Sequence[str],
+    distance: ColumnElement[Any],
+    prefetch_k: int,
+    where: Any,
+) -> Any:
+    """The nearest ``prefetch_k`` rows: an index-ordered LIMIT inside, ranks outside it
+    (a window over the index scan would make the planner sort the whole table)."""
+    nearest = (
+        sa.select(*_labelled(pk, labels), distance.label("distance"))
+        .order_by(distance, *pk)
+        .limit(prefetch_k)
+    )
+    if where is not None:
+        nearest = nearest.where(where)
+    near = nearest.subquery("vector_nearest")
+    near_pk = [near.c[lbl] for lbl in labels]
+    rank = sa.func.row_number().over(order_by=[near.c.distance, *near_pk])
+    return sa.select(*near_pk, near.c.distance, rank.label("vector_rank")).cte("vector_candidates")
+
+
+def _text_candidates(
+    pk: Sequence[ColumnElement[Any]],
+    labels: Sequence[str],
+    tsvector: ColumnElement[Any],
+    tsquery: ColumnElement[Any],
+    prefetch_k: int,
+    where: Any,
+    fusion: str,
+) -> Any:
+    """The ``prefetch_k`` best GIN-filtered matches by ``ts_rank_cd``, ranked, with the
+    min-max normalised score for linear fusion."""
+    # ts_rank_cd returns real: widen it first, so normalisation is float8 arithmetic.
+    score: ColumnElement[float] = sa.cast(sa.func.ts_rank_cd(tsvector, tsquery), sa.Double())
+    matching = (
+        sa.select(*_labelled(pk, labels), score.label("text_score"))
+        .where(tsvector.bool_op("@@")(tsquery))
+        .order_by(score.desc(), *pk)
+        .limit(prefetch_k)
+    )
+    if where is not None:
+        matching = matching.where(where)
+    match = matching.subquery("text_matching")
+    match_pk = [match.c[lbl] for lbl in labels]
+    rank = sa.func.row_number().over(order_by=[match.c.text_score.desc(), *match_pk])
+    columns: list[ColumnElement[Any]] = [*match_pk, match.c.text_score, rank.label("text_rank")]
+    if fusion == "linear":
+        lo = sa.func.min(match.c.text_score).over()
+        hi = sa.func.max(match.c.text_score).over()
+        normalised = sa.case((hi > lo, (match.c.text_score - lo) / (hi - lo)), else_=_float(1.0))
+        columns.append(normalised.label("text_norm"))
+    return sa.select(*columns).cte("text_candidates")
 
 
 def _fuse(

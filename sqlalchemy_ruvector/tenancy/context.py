@@ -154,7 +154,9 @@ class tenant_context:  # used like a function: ``with tenant_context(...)``
 
     def _on_begin(self, session: Session, txn: SessionTransaction, conn: Connection) -> None:
         if txn.parent is None:  # a new root transaction: the setting is gone
-            _apply(conn, self.tenant)
+            # What to restore at exit is now this transaction's value before ours
+            # (an enclosing tenant_context's listener has already run), not the last one's.
+            self._previous = _apply(conn, self.tenant)
 
     def _exit(self, bind: SyncBind) -> None:
         if isinstance(bind, Session):

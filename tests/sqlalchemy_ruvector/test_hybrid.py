@@ -298,6 +298,52 @@ def test_table_and_entity_agree_and_columns_are_labelled(engine: sa.Engine, docs
     assert [(r.id, r.hybrid_score, r.vector_rank, r.text_rank) for r in core] == orm
 
 
+def test_aliased_entity_and_composite_primary_key(engine: sa.Engine, docs: Any) -> None:
+    """An aliased class gives the same rows; a two-column primary key joins and breaks
+    ties on both columns (here (id // 1000, id % 1000), which orders like id)."""
+    composite = sa.Table(
+        "hybrid_composite",
+        sa.MetaData(),
+        sa.Column("a", sa.Integer, primary_key=True),
+        sa.Column("b", sa.Integer, primary_key=True),
+        sa.Column("tsv", TSVECTOR),
+        sa.Column("embedding", RuVector(DIM)),
+    )
+    with engine.begin() as conn:
+        composite.create(conn)
+        conn.exec_driver_sql(
+            "INSERT INTO hybrid_composite SELECT id / 1000, mod(id, 1000), tsv, embedding "
+            "FROM hybrid_docs"
+        )
+    text = queries()[5]
+    q = corpus.embed(text, DIM)
+    common: dict[str, Any] = {"query_vector": q, "query_text": text, "k": 25, "prefetch_k": 40}
+    with Session(engine) as session:
+        want = run(session, **common)
+        alias = sa.orm.aliased(Doc)
+        got_alias = [
+            (d.id, s, vr, tr)
+            for d, s, vr, tr in session.execute(
+                hybrid_search(
+                    alias, vector_column=alias.embedding, tsvector_column=alias.tsv, **common
+                )
+            )
+        ]
+        got_composite = [
+            (r.a * 1000 + r.b, r.hybrid_score, r.vector_rank, r.text_rank)
+            for r in session.execute(
+                hybrid_search(
+                    composite,
+                    vector_column=composite.c.embedding,
+                    tsvector_column=composite.c.tsv,
+                    **common,
+                )
+            )
+        ]
+    assert got_alias == want
+    assert got_composite == want
+
+
 def test_one_round_trip(engine: sa.Engine, docs: Any) -> None:
     text = queries()[1]
     with Session(engine) as session:

@@ -251,6 +251,12 @@ def test_context_restores_and_is_transaction_local(app: sa.Engine, seeded: Any) 
                 assert current_tenant(session) == "b"
             assert current_tenant(session) == "a"
         assert current_tenant(session) is None
+    with Session(app) as session:
+        set_tenant(session, "b")
+        with tenant_context(session, "a"):
+            session.commit()  # the block's tenant carries on; "b" ended with its transaction
+            assert current_tenant(session) == "a"
+        assert current_tenant(session) is None
     with app.connect() as conn:
         with tenant_context(conn, "a"):
             assert current_tenant(conn) == "a"
