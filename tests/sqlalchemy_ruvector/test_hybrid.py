@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from sqlalchemy_ruvector import RuVector, VectorIndex, hybrid_search, search_settings
+from sqlalchemy_ruvector.capabilities import Capabilities
 
 from . import corpus
 from .helpers import plan, statements_sent
@@ -418,6 +419,42 @@ def test_index_backed_equals_reference_on_index_results(
             assert len(vec) == prefetch_k
             txt = fetch_text(session, "hybrid_big", text)
             check(got, reference(vec, txt, fusion=fusion, k=20, prefetch_k=prefetch_k))
+
+
+def test_search_settings_reach_the_index_scan(
+    engine: sa.Engine, caps: Capabilities, big: None
+) -> None:
+    """A low ef_search cuts the HNSW candidates below prefetch_k, a high one does not:
+    the same count the plain index query returns under the same setting, whether set
+    for a block or through the statement's execution option. (ruvector 2.0.5 reads no
+    ef_search setting: there only the equality holds.)"""
+    text = queries()[4]
+    q = corpus.embed(text, DIM)
+    stmt = hybrid_search(
+        Big,
+        vector_column=Big.embedding,
+        tsvector_column=Big.tsv,
+        query_vector=q,
+        query_text=text,
+        k=1000,
+        prefetch_k=150,
+    )
+
+    def vector_ranked(rows: Any) -> int:
+        return sum(1 for row in rows if row.vector_rank is not None)
+
+    counts = {}
+    with Session(engine) as session:
+        for ef in (10, 200):
+            with search_settings(session, ef_search=ef):
+                plain = len(fetch_vector(session, "hybrid_big", q, "cosine", 150))
+                counts[ef] = (plain, vector_ranked(session.execute(stmt)))
+            option = stmt.execution_options(ruvector_search={"ef_search": ef})
+            assert vector_ranked(session.execute(option)) == counts[ef][1]
+    assert counts[10][0] == counts[10][1]
+    assert counts[200][0] == counts[200][1]
+    if caps.is_compat:  # pgvector's HNSW underneath: hnsw.ef_search takes effect
+        assert counts[10][1] < 150 and counts[200][1] == 150
 
 
 # --- bad input fails before SQL ------------------------------------------------------
