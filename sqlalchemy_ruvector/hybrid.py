@@ -20,7 +20,7 @@ Semantics (the pure-Python reference in the tests follows exactly these):
   ``text_norm`` is the min-max normalised ``ts_rank_cd`` over the text candidates
   (1.0 when they all score the same) and ``vector_similarity`` is ``1 - d/2`` for
   cosine (ruvector's ``ruvector_hybrid_score`` mapping), ``1/(1 + d)`` for L2 and the
-  dot product for ``max_inner_product``; a missing side contributes 0.
+  dot product for ``ip``; a missing side contributes 0.
 * order: ``hybrid_score`` descending, then the better ``vector_rank``, then the
   better ``text_rank`` (missing ranks last), then the primary key ascending; the
   first ``k`` rows. Ranks are NULL where the row was not a candidate on that side.
@@ -41,16 +41,17 @@ from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import Mapper
 from sqlalchemy.sql.elements import ColumnElement
 
+from .metrics import COMPARATORS
 from .types._base import VectorType
 
 __all__ = ["FUSIONS", "HYBRID_METRICS", "hybrid_search"]
 
 FUSIONS: Final = ("rrf", "linear")
-#: Comparator method per metric; the distances ascend with dissimilarity.
+#: Index metrics (``VectorIndex(metric=...)``) hybrid search fuses, and the comparator
+#: method ordering by each: ascending distance, most similar first.
 HYBRID_METRICS: Final = {
-    "cosine": "cosine_distance",
-    "l2": "l2_distance",
-    "max_inner_product": "max_inner_product",
+    name: next(c.method for c in COMPARATORS.values() if c.metric == name and not c.negated)
+    for name in ("cosine", "l2", "ip")
 }
 _LANGUAGE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?\Z")
 _PK: Final = "pk_{}"
@@ -109,7 +110,7 @@ def _vector_similarity(metric: str, distance: ColumnElement[Any]) -> ColumnEleme
         return one - d / _float(2.0)
     if metric == "l2":
         return one / (one + d)
-    return -d  # max_inner_product: the distance is -dot
+    return -d  # ip: the distance is max_inner_product's -dot
 
 
 def hybrid_search(

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import util as sql_util
 from sqlalchemy.sql.elements import ClauseElement
 
+from ..errors import RuVectorError
 from .context import tenant_of
 
 __all__ = ["TENANT_INFO_KEY", "TenantRequiredError", "refuse_without_tenant"]
@@ -28,7 +29,7 @@ __all__ = ["TENANT_INFO_KEY", "TenantRequiredError", "refuse_without_tenant"]
 TENANT_INFO_KEY: Final = "ruvector_tenant_column"
 
 
-class TenantRequiredError(sa_exc.InvalidRequestError):
+class TenantRequiredError(RuVectorError, sa_exc.InvalidRequestError):
     """A statement on a tenant table ran in a transaction without a tenant."""
 
 
