@@ -63,25 +63,37 @@ def _positive_int(name: str, value: Any, low: int = 1) -> int:
     return value
 
 
-def _source(entity: Any) -> tuple[Any, list[ColumnElement[Any]]]:
-    """(what to select, its primary-key expressions)."""
-    pk: list[ColumnElement[Any]]
-    if isinstance(entity, sa.FromClause):  # a Table, or an alias of one
-        pk = list(entity.primary_key)
+def _primary_key(entity: Any) -> list[ColumnElement[Any]]:
+    """Primary-key expressions of a mapped class, an aliased class or a Table (alias)."""
+    if isinstance(entity, sa.FromClause):
+        pk: list[ColumnElement[Any]] = list(entity.primary_key)
         name = getattr(entity, "name", None) or repr(entity)
     else:
-        insp = sa.inspect(entity, raiseerr=False)
-        mapper = getattr(insp, "mapper", None)
+        mapper = getattr(sa.inspect(entity, raiseerr=False), "mapper", None)
         if not isinstance(mapper, Mapper):
             raise TypeError(
-                "hybrid_search: expected a mapped class, an aliased class or a Table, "
-                f"got {entity!r}"
+                "hybrid_search: expected a mapped class, an aliased class, a Table or a "
+                f"select() of one of them, got {entity!r}"
             )
         pk = [getattr(entity, mapper.get_property_by_column(c).key) for c in mapper.primary_key]
         name = mapper.class_.__name__
     if not pk:
         raise ValueError(f"hybrid_search: {name} has no primary key to join candidates on")
-    return entity, pk
+    return pk
+
+
+def _source(source: Any) -> tuple[Any, list[ColumnElement[Any]], sa.Select[Any], Any]:
+    """(the entity or table searched, its primary key, the SELECT to extend, a filter
+    the source imposes). A ``select()`` brings its own columns and WHERE clause."""
+    if not isinstance(source, sa.Select):
+        return source, _primary_key(source), sa.select(source), None
+    froms = source.get_final_froms()
+    if len(froms) != 1:
+        raise ValueError(
+            f"hybrid_search: the select() must read one table or entity, it reads {len(froms)}"
+        )
+    entity = source.column_descriptions[0].get("entity") or froms[0]
+    return entity, _primary_key(entity), source, source.whereclause
 
 
 def _regconfig(language: str) -> ColumnElement[Any]:
@@ -132,7 +144,10 @@ def hybrid_search(
 ) -> sa.Select[Any]:
     """One ``SELECT`` returning the ``k`` best rows by fused vector and text relevance.
 
-    Rows are ``(entity or table columns..., hybrid_score, vector_rank, text_rank)``.
+    ``entity_or_selectable`` is a mapped class, an aliased class, a Table, or a
+    ``select()`` of one of them: then its columns are what each row carries and its
+    WHERE clause filters the candidates (its ORDER BY and LIMIT are replaced). Rows are
+    ``(entity or selected columns..., hybrid_score, vector_rank, text_rank)``.
     Give either ``tsvector_column`` (a stored ``tsvector``) or ``text_column`` (then
     ``to_tsvector(language, text_column)`` is searched: index that exact expression
     with GIN). ``metric`` must match the vector index's opclass for the index to
@@ -140,7 +155,9 @@ def hybrid_search(
     statement inside ``search_settings(session, ef_search=prefetch_k)`` or add
     ``.execution_options(ruvector_search={"ef_search": prefetch_k})``.
     """
-    entity, pk = _source(entity_or_selectable)
+    entity, pk, base, implied = _source(entity_or_selectable)
+    if implied is not None:
+        where = implied if where is None else sa.and_(implied, where)
     if fusion not in FUSIONS:
         raise ValueError(f"hybrid_search: fusion must be 'rrf' or 'linear', got {fusion!r}")
     if metric not in HYBRID_METRICS:
@@ -177,8 +194,9 @@ def hybrid_search(
     fused_pk = [fused.c[lbl] for lbl in labels]
     on = sa.and_(*[col == f for col, f in zip(pk, fused_pk, strict=True)])
     return (
-        sa.select(entity, fused.c.hybrid_score, fused.c.vector_rank, fused.c.text_rank)
+        base.add_columns(fused.c.hybrid_score, fused.c.vector_rank, fused.c.text_rank)
         .join_from(entity, fused, on)
+        .order_by(None)
         .order_by(
             fused.c.hybrid_score.desc(),
             fused.c.vector_rank.asc().nulls_last(),

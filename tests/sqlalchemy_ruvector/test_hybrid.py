@@ -281,6 +281,35 @@ def test_where_prefilters_and_further_where_postfilters(engine: sa.Engine, docs:
         check(post, want[:15])
 
 
+def test_select_of_columns_carries_them_and_filters_candidates(
+    engine: sa.Engine, docs: Any
+) -> None:
+    text = queries()[3]
+    common: dict[str, Any] = {
+        "vector_column": Doc.embedding,
+        "tsvector_column": Doc.tsv,
+        "query_vector": corpus.embed(text, DIM),
+        "query_text": text,
+        "k": 15,
+        "prefetch_k": 50,
+    }
+    with Session(engine) as session:
+        want = [
+            (d.id, d.name, s, vr, tr)
+            for d, s, vr, tr in session.execute(hybrid_search(Doc, where=Doc.id % 2 == 0, **common))
+        ]
+        chosen = sa.select(Doc.id, Doc.name).where(Doc.id % 2 == 0).order_by(Doc.name).limit(3)
+        got = [tuple(r) for r in session.execute(hybrid_search(chosen, **common))]
+        core = sa.select(Doc.__table__.c.id, Doc.__table__.c.name).where(
+            Doc.__table__.c.id % 2 == 0
+        )
+        got_core = [tuple(r) for r in session.execute(hybrid_search(core, **common))]
+    assert got == want and got_core == want
+    assert len(want) == 15
+    with pytest.raises(ValueError, match="must read one table or entity, it reads 2"):
+        hybrid_search(sa.select(Doc.id, Big.id), **common)
+
+
 def test_table_and_entity_agree_and_columns_are_labelled(engine: sa.Engine, docs: Any) -> None:
     text = queries()[0]
     q = corpus.embed(text, DIM)
