@@ -322,3 +322,53 @@ def test_guard_with_explicit_tables(app: sa.Engine, seeded: Any) -> None:
             session.scalars(sa.select(Note)).all()
     finally:
         remove()
+
+
+def test_session_guard_covers_that_session_only(app: sa.Engine, seeded: Any) -> None:
+    guarded = Session(app)
+    remove = refuse_without_tenant(guarded)
+    try:
+        with statements_sent(app) as sent:
+            with pytest.raises(TenantRequiredError, match="tenant table 'tenant_notes'"):
+                guarded.scalars(sa.select(Note)).all()
+            guarded.rollback()
+            guarded.add(Note(body="orphan", embedding=vec(3)))
+            with pytest.raises(TenantRequiredError):
+                guarded.flush()  # refused before the INSERT is sent
+            guarded.rollback()
+        assert not [s for s in sent if "tenant_notes" in s]
+        with tenant_context(guarded, "a"):
+            assert len(guarded.scalars(sa.select(Note)).all()) == 3
+        guarded.rollback()  # give the one pooled connection back
+        with Session(app) as other:  # another session on the same engine: RLS answers
+            assert other.scalars(sa.select(Note)).all() == []
+    finally:
+        remove()
+        guarded.close()
+
+
+def test_sessionmaker_and_async_session_guard(app: sa.Engine, app_url: str, seeded: Any) -> None:
+    factory = sa.orm.sessionmaker(app)
+    remove = refuse_without_tenant(factory)
+    try:
+        with factory() as session, pytest.raises(TenantRequiredError):
+            session.scalars(sa.select(Note)).all()
+    finally:
+        remove()
+
+    async def go() -> str:
+        aengine = create_async_engine(app_url.replace("+ruvector", "+ruvector_async", 1))
+        try:
+            async with AsyncSession(aengine) as session:
+                remove = refuse_without_tenant(session)
+                try:
+                    await session.scalars(sa.select(Note))
+                except TenantRequiredError:
+                    return "refused"
+                finally:
+                    remove()
+                return "ran"
+        finally:
+            await aengine.dispose()
+
+    assert asyncio.run(go()) == "refused"
