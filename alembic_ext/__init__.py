@@ -5,4 +5,6 @@ The operations arrive with their own issue; this package currently ships only it
 name and typing marker, so that the distribution's layout is stable.
 """
 
-__all__: list[str] = []
+from . import tenancy
+
+__all__ = ["tenancy"]

@@ -36,3 +36,24 @@ def test_orm_search() -> None:
     out = run("orm_search.py")
     assert "nearest books under 50:" in out
     assert "refused: column 'products.embedding': expected 32 dimensions, got 31" in out
+
+
+def test_hybrid_search() -> None:
+    out = run("hybrid_search.py")
+    assert "docstrings indexed" in out
+    sections = out.split("\n\n")
+    json_rrf = next(s for s in sections if s.startswith("rrf: 'decode json or parse'"))
+    assert "json.JSONDecoder" in json_rrf
+    assert "only json.*: ['json." in out
+    assert "Index Scan using docs_embedding_idx" in out
+
+
+def test_tenancy() -> None:
+    out = run("tenancy.py")
+    assert "acme sees: ['acme plan', 'acme roadmap']" in out
+    assert "acme deletes globex's memo: 0 rows" in out
+    assert "acme writes as globex: refused, new row violates row-level security" in out
+    assert "globex sees: ['globex memo']" in out
+    assert "no tenant sees: []" in out
+    assert "guard: statement on tenant table 'documents'" in out
+    assert "rows in the table (as superuser): 4" in out
