@@ -1,0 +1,244 @@
+"""``fetch_batches`` / ``fetch_arrow`` / ``fetch_numpy``: query results through binary
+``COPY (query) TO STDOUT``, decoded in whole chunks with numpy.
+
+PostgreSQL sends one CopyData message per row; messages are gathered into chunks of
+``batch_rows`` rows (or ``chunk_bytes``), joined once, split into fields with the message
+lengths as row boundaries, and decoded column by column. Memory holds one chunk beyond
+the result (or beyond one RecordBatch with ``fetch_batches``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+import sqlalchemy as sa
+from psycopg import sql
+from psycopg.adapt import Transformer
+
+from ..codecs.pgcopy import FieldSplit, scan_rows, split_rows, strip_header
+from ..sparse_vector import SparseVector
+from ..types import VectorType
+from .columns import ColumnSpec, Kind, spec_for
+from .connection import Target, open_target
+from .decode import Column, decode_column
+from .to_arrow import arrow_batch, arrow_schema
+
+__all__ = ["NumpyResult", "fetch_arrow", "fetch_batches", "fetch_numpy"]
+
+_TRAILER: Final = b"\xff\xff"
+_CHUNK_BYTES: Final = 32 << 20
+
+
+def _compile(target: Target, stmt: Any) -> tuple[str, list[Any] | None, list[Any]]:
+    """SQL text for COPY (which takes no bind parameters: values are rendered as
+    literals by the dialect), psycopg params (None for plain SQL strings), and the
+    SQLAlchemy types of the selected columns when known."""
+    if isinstance(stmt, str):
+        return stmt, None, []
+    if not isinstance(stmt, sa.sql.ClauseElement):
+        raise TypeError(f"stmt must be a SQLAlchemy statement or a SQL string, got {stmt!r}")
+    compiled = stmt.compile(
+        dialect=target.connection.dialect, compile_kwargs={"literal_binds": True}
+    )
+    types = [c.type for c in getattr(stmt, "selected_columns", [])]
+    return str(compiled), [], types  # []: psycopg turns the dialect's %% back into %
+
+
+def _describe(
+    target: Target, query: str, params: list[Any] | None, sa_types: list[Any]
+) -> list[ColumnSpec]:
+    caps = target.capabilities()
+    names_by_oid = {t.oid: name for name, t in caps.types.items()}
+    with target.driver.cursor() as cur:
+        cur.execute(
+            sql.SQL("SELECT * FROM ({}) AS ruvector_bulk_q LIMIT 0").format(sql.SQL(query)),  # type: ignore[arg-type]
+            params,
+        )
+        description = cur.description or []
+        result = cur.pgresult
+        specs = []
+        for i, col in enumerate(description):
+            oid = int(col.type_code)
+            typmod = int(result.fmod(i)) if result is not None else -1
+            declared = sa_types[i] if i < len(sa_types) else None
+            if isinstance(declared, VectorType) and declared.sql_name in caps.types:
+                type_name = declared.sql_name
+                oid_for_kind = caps.types[type_name].oid
+                if oid != oid_for_kind:  # sent as <type>_send(col): bytea, same bytes
+                    typmod = declared.dim or -1
+                spec = spec_for(col.name, type_name, oid_for_kind, typmod, caps)
+            else:
+                info = cur.adapters.types.get(oid)
+                type_name = names_by_oid.get(oid) or (info.name if info else str(oid))
+                spec = spec_for(col.name, type_name, oid, typmod, caps)
+            specs.append(spec)
+    return specs
+
+
+def _chunks(copy: Any, batch_rows: int, chunk_bytes: int) -> Iterator[list[Any]]:
+    """Row messages of a COPY TO, in lists of at most ``batch_rows`` rows."""
+    msgs: list[Any] = []
+    size = 0
+    first = True
+    read = copy.read
+    while True:
+        data = read()
+        if not data:
+            break
+        if first:
+            data = strip_header(data)
+            first = False
+            if not data:
+                continue
+        if len(data) == 2 and data == _TRAILER:
+            continue
+        msgs.append(data)
+        size += len(data)
+        if len(msgs) >= batch_rows or size >= chunk_bytes:
+            yield msgs
+            msgs, size = [], 0
+    if msgs:
+        yield msgs
+
+
+def _split(msgs: list[Any], nfields: int) -> FieldSplit:
+    joined = b"".join(msgs)
+    buf = np.frombuffer(joined, dtype=np.uint8)
+    lengths = np.fromiter(map(len, msgs), dtype=np.int64, count=len(msgs))
+    starts = np.cumsum(lengths) - lengths
+    try:
+        return split_rows(buf, starts, nfields)
+    except ValueError:
+        return scan_rows(buf, nfields)  # message boundaries were not row boundaries
+
+
+def _stream(
+    conn_or_session: Any, stmt: Any, batch_rows: int, chunk_bytes: int
+) -> Iterator[tuple[list[ColumnSpec], list[Column] | None]]:
+    """(specs, None) first, then (specs, decoded columns) per chunk."""
+    if batch_rows < 1:
+        raise ValueError(f"batch_rows must be >= 1, got {batch_rows}")
+    with open_target(conn_or_session) as target:
+        query, params, sa_types = _compile(target, stmt)
+        specs = _describe(target, query, params, sa_types)
+        yield specs, None
+        dbapi = target.driver
+        tx = Transformer(dbapi)
+        copy_sql = sql.SQL("COPY ({}) TO STDOUT (FORMAT BINARY)").format(sql.SQL(query))  # type: ignore[arg-type]
+        with dbapi.cursor() as cur, cur.copy(copy_sql, params) as copy:
+            for msgs in _chunks(copy, batch_rows, chunk_bytes):
+                split = _split(msgs, len(specs))
+                del msgs
+                cols = [decode_column(split, j, s, tx) for j, s in enumerate(specs)]
+                yield specs, cols
+
+
+def fetch_batches(
+    conn_or_session: Any, stmt: Any, *, batch_rows: int = 65536, chunk_bytes: int = _CHUNK_BYTES
+) -> Iterator[Any]:
+    """Yield the result of ``stmt`` as pyarrow RecordBatches of at most ``batch_rows`` rows
+    (and about ``chunk_bytes``), for results larger than memory. Column types are as in
+    :func:`fetch_arrow`."""
+    stream = _stream(conn_or_session, stmt, batch_rows, chunk_bytes)
+    specs, _ = next(stream)
+    schema = arrow_schema(specs)
+    for _, cols in stream:
+        assert cols is not None
+        yield arrow_batch(schema, specs, cols)
+
+
+def fetch_arrow(
+    conn_or_session: Any, stmt: Any, *, batch_rows: int = 65536, chunk_bytes: int = _CHUNK_BYTES
+) -> Any:
+    """The result of ``stmt`` (a SQLAlchemy select or SQL text) as a pyarrow Table.
+
+    Dense vector columns are ``FixedSizeList<float32>`` (``List<float32>`` for an unbounded
+    ``ruvector``), halfvec widened to float32, sparsevec a struct of ``dim``, ``indices``
+    (0-based) and ``values``; NULLs are Arrow nulls."""
+    import pyarrow as pa
+
+    stream = _stream(conn_or_session, stmt, batch_rows, chunk_bytes)
+    specs, _ = next(stream)
+    schema = arrow_schema(specs)
+    batches = [arrow_batch(schema, specs, cols) for _, cols in stream if cols is not None]
+    if not batches:
+        return schema.empty_table()
+    if all(b.schema == batches[0].schema for b in batches):
+        return pa.Table.from_batches(batches)
+    # columns typed by inference (psycopg-loaded values) may differ between chunks
+    tables = [pa.Table.from_batches([b]) for b in batches]
+    return pa.concat_tables(tables, promote_options="permissive")
+
+
+class NumpyResult(dict[str, Any]):
+    """Column name -> numpy array; ``null[name]`` is a bool mask of NULL rows for every
+    column (vector columns hold zeros there)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.null: dict[str, npt.NDArray[np.bool_]] = {}
+
+
+def _gather(parts: list[Any], dtype: Any, tail: tuple[int, ...]) -> Any:
+    """Concatenate chunk arrays into one, releasing each chunk as soon as it is copied
+    (the output's pages are touched as filled, so peak memory is result + one chunk)."""
+    total = sum(p.shape[0] for p in parts)
+    out = np.empty((total, *tail), dtype=dtype)
+    pos = 0
+    while parts:
+        p = parts.pop(0)
+        out[pos : pos + p.shape[0]] = p
+        pos += p.shape[0]
+    return out
+
+
+def fetch_numpy(
+    conn_or_session: Any, stmt: Any, *, batch_rows: int = 65536, chunk_bytes: int = _CHUNK_BYTES
+) -> NumpyResult:
+    """The result of ``stmt`` as a dict of numpy arrays: dense vector columns as (n, dim)
+    float32, unbounded ruvector / sparse / non-numeric columns as object arrays (1-D
+    float32 arrays, SparseVector, Python values), numeric columns in their dtype. NULLs are
+    reported in :attr:`NumpyResult.null`."""
+    stream = _stream(conn_or_session, stmt, batch_rows, chunk_bytes)
+    specs, _ = next(stream)
+    parts: list[list[Any]] = [[] for _ in specs]
+    nulls: list[list[Any]] = [[] for _ in specs]
+    for _, cols in stream:
+        assert cols is not None
+        for j, col in enumerate(cols):
+            parts[j].append(_numpy_part(col))
+            nulls[j].append(col.null)
+    result = NumpyResult()
+    for j, spec in enumerate(specs):
+        null = _gather(nulls[j], bool, ())
+        chunks = parts[j]
+        if spec.kind in (Kind.DENSE, Kind.HALF) and spec.dim is not None:
+            result[spec.name] = _gather(chunks, np.float32, (spec.dim,))
+        elif spec.kind is Kind.FIXED:
+            result[spec.name] = _gather(chunks, spec.wire_dtype.newbyteorder("="), ())
+        else:
+            result[spec.name] = _gather(chunks, object, ())
+        result.null[spec.name] = null
+    return result
+
+
+def _numpy_part(col: Column) -> Any:
+    if col.kind in ("matrix", "scalar"):
+        return col.values
+    n = col.null.shape[0]
+    out = np.empty(n, dtype=object)
+    if col.kind == "objects":
+        out[:] = col.values
+        return out
+    assert col.offsets is not None
+    bounds = col.offsets.tolist()
+    for i in np.flatnonzero(~col.null).tolist():
+        a, b = bounds[i], bounds[i + 1]
+        if col.kind == "ragged":
+            out[i] = col.values[a:b]
+        else:
+            out[i] = SparseVector._trusted(col.indices[a:b], col.values[a:b], int(col.dims[i]))
+    return out
