@@ -119,10 +119,8 @@ def _fixed(spec: ColumnSpec, data: Any) -> Field:
         if null is not None:
             fill = False if wire.kind == "b" else 0
             items = [fill if v is None else v for v in items]
-        try:
-            arr = np.asarray(items)
-        except (ValueError, TypeError) as exc:
-            raise BulkValidationError(f"values are not {spec.type_name}: {exc}") from None
+        _check_scalar_types(spec, items)
+        arr = np.asarray(items)
     _check_fixed(spec, arr)
     with np.errstate(over="ignore", invalid="ignore"):
         be = arr.astype(wire)
@@ -134,6 +132,22 @@ def _fixed(spec: ColumnSpec, data: Any) -> Field:
                 f"{float(arr[i])!r} is outside the {spec.type_name} range", row=i
             )
     return Field(fixed=be.view(np.uint8).reshape(len(be), wire.itemsize), null=null)
+
+
+_ACCEPTED: Final = {
+    "b": (bool, np.bool_),
+    "i": (int, np.integer),
+    "f": (int, float, np.integer, np.floating),
+}
+
+
+def _check_scalar_types(spec: ColumnSpec, items: list[Any]) -> None:
+    """Name the first Python value that is not of a type the column's numbers accept."""
+    accepted = _ACCEPTED[spec.wire_dtype.kind]
+    if all(issubclass(t, accepted) for t in set(map(type, items))):
+        return
+    i = next(i for i, v in enumerate(items) if not isinstance(v, accepted))
+    raise BulkValidationError(f"{type(items[i]).__name__} value is not {spec.type_name}", row=i)
 
 
 def _check_fixed(spec: ColumnSpec, arr: npt.NDArray[Any]) -> None:
