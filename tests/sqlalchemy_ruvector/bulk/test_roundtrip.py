@@ -94,8 +94,11 @@ def test_every_source_loads_the_same_rows(engine: sa.Engine, items: Any) -> None
         (
             pa.RecordBatchReader.from_batches(
                 pa.schema([("id", pa.int64()), ("embedding", pa.list_(pa.float32()))]),
-                [pa.record_batch([pa.array(ids[30:]), pa.array(list(m[30:]))],
-                                 names=["id", "embedding"])],
+                [
+                    pa.record_batch(
+                        [pa.array(ids[30:]), pa.array(list(m[30:]))], names=["id", "embedding"]
+                    )
+                ],
             ),
             {},
         ),

@@ -158,7 +158,11 @@ def test_commit_every_resume(engine: sa.Engine, items: Any) -> None:
     seen: list[tuple[int, int | None]] = []
     with engine.connect() as conn, pytest.raises(BulkValidationError) as err:
         copy_into(
-            conn, items, d, batch_rows=800, commit_every=3000,
+            conn,
+            items,
+            d,
+            batch_rows=800,
+            commit_every=3000,
             progress=lambda done, total: seen.append((done, total)),
         )
     assert err.value.row == 7_654
