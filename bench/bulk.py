@@ -113,7 +113,8 @@ def main() -> None:
         rate = rows / seconds
         results[name] = rate
         print(
-            f"{name:40s} {seconds:8.3f} s  {rate:12,.0f} rows/s  {rows * row_bytes / seconds / 1e6:8.1f} MB/s"
+            f"{name:40s} {seconds:8.3f} s  {rate:12,.0f} rows/s  "
+            f"{rows * row_bytes / seconds / 1e6:8.1f} MB/s"
         )
 
     print(
@@ -146,7 +147,6 @@ def main() -> None:
                 cp.write(TRAILER)
 
     report("raw binary COPY, pre-encoded (limit)", timed(raw_copy, args.repeat, truncate), n)
-    del payload
     report(
         "copy_into from Arrow", timed(lambda: copy_into(eng, Item, arrow), args.repeat, truncate), n
     )
@@ -175,7 +175,7 @@ def main() -> None:
 
         with eng.begin() as c:
             c.execute(
-                sa.text("CREATE TABLE IF NOT EXISTS pg_items (id int8, embedding vector(%d))" % dim)
+                sa.text(f"CREATE TABLE IF NOT EXISTS pg_items (id int8, embedding vector({dim}))")
             )
 
         def pgvector_many() -> None:
@@ -219,7 +219,8 @@ def main() -> None:
 
             report(name, timed(run, args.repeat), n)
         print(
-            f"{'':40s} peak RSS +{mem.used / 1e6:,.0f} MB = {mem.used / out_mb:.2f}x the result ({out_mb / 1e6:,.0f} MB)"
+            f"{'':40s} peak RSS +{mem.used / 1e6:,.0f} MB = {mem.used / out_mb:.2f}x "
+            f"the result ({out_mb / 1e6:,.0f} MB)"
         )
 
     def core_fetch() -> None:
@@ -250,9 +251,7 @@ def main() -> None:
     for name in ("fetch_numpy", "fetch_arrow"):
         ratio(name, "raw COPY TO read, no decoding (limit)", 0.9)
         ratio(name, "raw psycopg binary cursor fetch", 1.5)
-    print(
-        f"max RSS of the process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3:,.0f} MB"
-    )
+    print(f"max RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3:,.0f} MB")
     srv.stop()
 
 

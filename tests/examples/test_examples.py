@@ -36,3 +36,12 @@ def test_orm_search() -> None:
     out = run("orm_search.py")
     assert "nearest books under 50:" in out
     assert "refused: column 'products.embedding': expected 32 dimensions, got 31" in out
+
+
+def test_bulk_arrow() -> None:
+    out = run("bulk_arrow.py")
+    assert "loaded 50000 rows from Parquet" in out
+    first_hit = [line.split() for line in out.splitlines() if line.strip().startswith("123 ")]
+    assert first_hit and first_hit[0][1:3] == ["doc", "123"]
+    assert "distance: double" in out
+    assert "round trip bit-exact: True" in out

@@ -48,9 +48,13 @@ def data(n: int) -> dict[str, Any]:
 def test_wrong_dimensions_rejected_before_any_sql(engine: sa.Engine, items: Any) -> None:
     d = data(10)
     d["embedding"] = d["embedding"][:, :7]
-    with engine.connect() as conn, statements_sent(engine) as sent:
-        with pytest.raises(BulkValidationError, match="expected 8 dimensions, got 7") as err:
-            copy_into(conn, items, d)
+    expected = "expected 8 dimensions, got 7"
+    with (
+        engine.connect() as conn,
+        statements_sent(engine) as sent,
+        pytest.raises(BulkValidationError, match=expected) as err,
+    ):
+        copy_into(conn, items, d)
     assert err.value.row == 0 and err.value.column == "embedding"
     assert not any("COPY" in s for s in sent)
     assert count(engine, items) == 0
