@@ -31,7 +31,7 @@ class Kind(enum.Enum):
 
 
 #: Built-in fixed-width types encoded/decoded with numpy: type name -> big-endian dtype.
-FIXED_DTYPES: Final = {
+FIXED_DTYPES: Final[dict[str, np.dtype[Any]]] = {
     "int2": np.dtype(">i2"),
     "int4": np.dtype(">i4"),
     "int8": np.dtype(">i8"),
@@ -62,7 +62,8 @@ class ColumnSpec:
 
     @property
     def wire_dtype(self) -> np.dtype[Any]:
-        return FIXED_DTYPES[self.type_name]
+        dtype: np.dtype[Any] = FIXED_DTYPES[self.type_name]
+        return dtype
 
 
 def spec_for(

@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from psycopg import sql
-from psycopg.adapt import Transformer
+from psycopg.abc import Transformer
+from psycopg.adapt import Transformer as new_transformer
 
 from ..codecs.pgcopy import HEADER, TRAILER
 from .columns import ColumnSpec, resolve_table, table_columns, table_identifier
@@ -24,7 +25,7 @@ def _progress(progress: Progress | bool | None, total: int | None) -> tuple[Prog
     """A callback ``(rows_done, total)``; ``True`` means a tqdm bar (needs tqdm)."""
     if progress is True:
         try:
-            from tqdm.auto import tqdm
+            from tqdm.auto import tqdm  # type: ignore[import-untyped,unused-ignore]
         except ImportError:
             raise ImportError("progress=True needs tqdm: pip install tqdm") from None
         bar = tqdm(total=total, unit="rows", unit_scale=True)
@@ -160,7 +161,7 @@ def _copy_unit(
 ) -> int:
     """One COPY statement over ``batches``; returns the rows sent."""
     dbapi = target.driver
-    tx = Transformer(dbapi)
+    tx = new_transformer(dbapi)
     it = iter(batches)
     first = next(it, None)
     if first is None:
@@ -204,6 +205,6 @@ def _is_database_error(exc: Exception) -> bool:
 def _encode(specs: list[ColumnSpec], batch: Batch, tx: Transformer, committed: int) -> Any:
     try:
         framed = frame(encode_batch(specs, batch.columns, tx), batch.rows)
-        return framed if isinstance(framed, bytes) else memoryview(framed.reshape(-1))
+        return framed if isinstance(framed, bytes) else framed.reshape(-1).data
     except BulkValidationError as exc:
         raise exc.at(batch.offset, committed) from None

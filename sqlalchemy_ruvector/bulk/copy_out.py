@@ -54,7 +54,7 @@ def _describe(
     names_by_oid = {t.oid: name for name, t in caps.types.items()}
     with target.driver.cursor() as cur:
         cur.execute(
-            sql.SQL("SELECT * FROM ({}) AS ruvector_bulk_q LIMIT 0").format(sql.SQL(query)),  # type: ignore[arg-type]
+            sql.SQL("SELECT * FROM ({}) AS ruvector_bulk_q LIMIT 0").format(sql.SQL(query)),
             params,
         )
         description = cur.description or []
@@ -127,7 +127,7 @@ def _stream(
         yield specs, None
         dbapi = target.driver
         tx = Transformer(dbapi)
-        copy_sql = sql.SQL("COPY ({}) TO STDOUT (FORMAT BINARY)").format(sql.SQL(query))  # type: ignore[arg-type]
+        copy_sql = sql.SQL("COPY ({}) TO STDOUT (FORMAT BINARY)").format(sql.SQL(query))
         with dbapi.cursor() as cur, cur.copy(copy_sql, params) as copy:
             for msgs in _chunks(copy, batch_rows, chunk_bytes):
                 split = _split(msgs, len(specs))

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from psycopg.adapt import Transformer
+from psycopg.abc import Transformer
 from psycopg.pq import Format
 
 from ..codecs._common import _F16_BE, _F32_BE, BinaryLayout
@@ -145,7 +145,7 @@ def _objects(split: FieldSplit, j: int, spec: ColumnSpec, tx: Transformer) -> Co
     data = split.buffer
     lengths = split.lengths[:, j].tolist()
     offsets = split.offsets[:, j].tolist()
-    mv = memoryview(data)
+    mv = memoryview(data.data)
     values = [None if n < 0 else load(mv[o : o + n]) for o, n in zip(offsets, lengths, strict=True)]
     return Column("objects", values, split.lengths[:, j] == -1)
 

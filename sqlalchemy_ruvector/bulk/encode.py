@@ -15,7 +15,7 @@ from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
-from psycopg.adapt import Transformer
+from psycopg.abc import Transformer
 from psycopg.pq import Format
 
 from ..codecs import sparsevec_to_binary, vector_binary_encoder
@@ -92,7 +92,7 @@ def _sparse(spec: ColumnSpec, data: Any) -> Field:
             continue
         try:
             if isinstance(item, dict) and "indices" in item and "values" in item:
-                vec = SparseVector(item["indices"], item["values"], item.get("dim", spec.dim))
+                vec = SparseVector(item["indices"], item["values"], int(item.get("dim") or spec.dim or 0))
                 if spec.dim is not None and vec.dim != spec.dim:
                     raise ValueError(f"expected {spec.dim} dimensions (dim), got {vec.dim}")
             else:
@@ -178,7 +178,7 @@ def _other(spec: ColumnSpec, data: Any, tx: Transformer) -> Field:
     dump = dumper_class(type(None), tx).dump
     present = items if null is None else [items[i] for i in np.flatnonzero(~null).tolist()]
     try:
-        dumped = [bytes(b) for b in map(dump, present)]
+        dumped = [bytes(b) for b in map(dump, present)]  # type: ignore[arg-type]
     except Exception:
         index = range(len(items)) if null is None else np.flatnonzero(~null).tolist()
         for i in index:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Sequence
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -143,7 +143,8 @@ def _read_be(buf: U8Matrix, pos: npt.NDArray[np.int64], size: int) -> npt.NDArra
     for k in range(size):
         out = (out << 8) | buf[pos + k].astype(np.int64)
     sign = np.int64(1) << (8 * size - 1)
-    return (out ^ sign) - sign
+    signed: npt.NDArray[np.int64] = (out ^ sign) - sign
+    return signed
 
 
 def split_rows(buf: U8Matrix, starts: npt.NDArray[np.int64], nfields: int) -> FieldSplit:
@@ -207,8 +208,8 @@ def dense_from_fields(
     j: int,
     layout: BinaryLayout,
     dim: int,
-    elem: np.dtype[np.floating[npt.NBitBase]] = _F32_BE,
-) -> tuple[npt.NDArray[np.floating[npt.NBitBase]], npt.NDArray[np.bool_]]:
+    elem: np.dtype[Any] = _F32_BE,
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.bool_]]:
     """Field j of every row as an ``(n, dim)`` native float matrix plus a NULL mask.
 
     Every non-NULL value must be a vector of ``dim`` dimensions in ``layout``; NULL rows are
