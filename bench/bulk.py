@@ -203,7 +203,7 @@ def main() -> None:
                 dbapi.cursor() as cur,
                 cur.copy("COPY (SELECT id, embedding FROM items) TO STDOUT (FORMAT BINARY)") as cp,
             ):
-                while cp.read():
+                for _ in cp:
                     pass
 
     report("raw COPY TO read, no decoding (limit)", timed(raw_read, args.repeat), n)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from psycopg import sql
@@ -159,40 +160,49 @@ def _copy_unit(
     report: Callable[[int], None],
     done: int,
 ) -> int:
-    """One COPY statement over ``batches``; returns the rows sent."""
-    dbapi = target.driver
-    tx = new_transformer(dbapi)
+    """One COPY statement over ``batches``; returns the rows sent.
+
+    The next batch is read and encoded in a worker thread while the current one is sent
+    (numpy and libpq both release the GIL), so encoding hides behind the server's work;
+    at most two encoded batches exist at a time."""
+    tx = new_transformer(target.driver)
     it = iter(batches)
-    first = next(it, None)
-    if first is None:
-        return 0
+
+    def step() -> tuple[Batch, Any] | None:
+        batch = next(it, None)
+        return None if batch is None else (batch, _encode(specs, batch, tx, committed))
+
     # validate the first batch before the COPY starts: bad input runs no SQL at all
-    payload = _encode(specs, first, tx, committed)
+    item = step()
+    if item is None:
+        return 0
     sent = 0
-    current = first
-    try:
-        with dbapi.cursor() as cur, cur.copy(statement) as copy:
-            copy.write(HEADER)
-            while True:
-                copy.write(payload)
-                sent += current.rows
-                report(done + sent)
-                nxt = next(it, None)
-                if nxt is None:
-                    break
-                current = nxt
-                payload = _encode(specs, current, tx, committed)
-            copy.write(TRAILER)
-    except BulkLoadError:
-        raise
-    except Exception as exc:
-        if not _is_database_error(exc):
+    current = item[0]
+    with ThreadPoolExecutor(1, thread_name_prefix="ruvector-copy-encode") as pool:
+        try:
+            with target.driver.cursor() as cur, cur.copy(statement) as copy:
+                copy.write(HEADER)
+                ahead = pool.submit(step)
+                while item is not None:
+                    current, payload = item
+                    copy.write(payload)
+                    del payload, item
+                    sent += current.rows
+                    report(done + sent)
+                    item = ahead.result()
+                    if item is not None:
+                        ahead = pool.submit(step)
+                copy.write(TRAILER)
+        except BulkLoadError:
             raise
-        raise BulkLoadError(
-            f"COPY failed in rows {current.offset} to {current.offset + current.rows - 1} "
-            f"or before: {exc}",
-            committed_rows=committed,
-        ) from exc
+        except Exception as exc:
+            if not _is_database_error(exc):
+                raise
+            raise BulkLoadError(
+                f"COPY failed in rows {current.offset} to {current.offset + current.rows - 1} "
+                f"or before: {exc}",
+                committed_rows=committed,
+            ) from exc
     return sent
 
 

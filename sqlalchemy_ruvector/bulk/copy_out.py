@@ -83,11 +83,7 @@ def _chunks(copy: Any, batch_rows: int, chunk_bytes: int) -> Iterator[list[Any]]
     msgs: list[Any] = []
     size = 0
     first = True
-    read = copy.read
-    while True:
-        data = read()
-        if not data:
-            break
+    for data in copy:  # one message per row; iterating is cheaper than read() calls
         if first:
             data = strip_header(data)
             first = False

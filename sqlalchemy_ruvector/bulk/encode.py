@@ -18,8 +18,9 @@ import numpy.typing as npt
 from psycopg.abc import Transformer
 from psycopg.pq import Format
 
-from ..codecs import sparsevec_to_binary, vector_binary_encoder
-from ..codecs.pgcopy import dense_fields, fixed_rows, halfvec_fields
+from ..codecs import BinaryLayout, sparsevec_to_binary, vector_binary_encoder
+from ..codecs._common import _F16_BE
+from ..codecs.pgcopy import DenseValues, fixed_rows
 from ..sparse_vector import SparseVector, to_sparse
 from .columns import ColumnSpec, Kind
 from .errors import BulkValidationError
@@ -40,7 +41,7 @@ class Field:
 
     def __init__(
         self,
-        fixed: npt.NDArray[np.uint8] | None = None,
+        fixed: npt.NDArray[np.uint8] | DenseValues | None = None,
         values: list[bytes | None] | None = None,
         null: BoolArray | None = None,
     ) -> None:
@@ -52,8 +53,9 @@ class Field:
         if self.values is not None:
             return self.values
         assert self.fixed is not None
-        width = self.fixed.shape[1]
-        out: list[bytes | None] = self.fixed.view(np.dtype(("V", width))).ravel().tolist()
+        fixed = self.fixed.to_matrix() if isinstance(self.fixed, DenseValues) else self.fixed
+        width = fixed.shape[1]
+        out: list[bytes | None] = fixed.view(np.dtype(("V", width))).ravel().tolist()
         if self.null is not None:
             for i in np.flatnonzero(self.null).tolist():
                 out[i] = None
@@ -80,8 +82,10 @@ def _dense(spec: ColumnSpec, data: Any) -> Field:
         assert batch.rows is not None
         return Field(values=[None if r is None else encode(r) for r in batch.rows], null=batch.null)
     if spec.kind is Kind.HALF:
-        return Field(fixed=halfvec_fields(batch.matrix), null=batch.null)
-    return Field(fixed=dense_fields(batch.matrix, spec.layout), null=batch.null)
+        return Field(
+            fixed=DenseValues(batch.matrix, BinaryLayout.PGVECTOR, _F16_BE), null=batch.null
+        )
+    return Field(fixed=DenseValues(batch.matrix, spec.layout), null=batch.null)
 
 
 def _sparse(spec: ColumnSpec, data: Any) -> Field:
@@ -92,7 +96,9 @@ def _sparse(spec: ColumnSpec, data: Any) -> Field:
             continue
         try:
             if isinstance(item, dict) and "indices" in item and "values" in item:
-                vec = SparseVector(item["indices"], item["values"], int(item.get("dim") or spec.dim or 0))
+                vec = SparseVector(
+                    item["indices"], item["values"], int(item.get("dim") or spec.dim or 0)
+                )
                 if spec.dim is not None and vec.dim != spec.dim:
                     raise ValueError(f"expected {spec.dim} dimensions (dim), got {vec.dim}")
             else:

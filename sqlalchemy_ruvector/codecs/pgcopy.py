@@ -28,6 +28,7 @@ from ._common import _F16_BE, _F32_BE, BinaryLayout, _layout
 __all__ = [
     "HEADER",
     "TRAILER",
+    "DenseValues",
     "FieldSplit",
     "dense_fields",
     "dense_from_fields",
@@ -49,54 +50,70 @@ U8Matrix = npt.NDArray[np.uint8]
 Int64Matrix = npt.NDArray[np.int64]
 
 
+class DenseValues:
+    """An ``(n, dim)`` float matrix that writes itself as n binary vector values of one
+    width, straight into a frame (no intermediate copy of the encoded values)."""
+
+    __slots__ = ("elem", "layout", "matrix", "width")
+
+    def __init__(
+        self, matrix: npt.NDArray[Any], layout: BinaryLayout, elem: np.dtype[Any] = _F32_BE
+    ) -> None:
+        if matrix.ndim != 2:
+            raise ValueError(f"expected a 2-D (n, dim) matrix, got shape {matrix.shape}")
+        if matrix.shape[1] > MAX_DIM:
+            raise ValueError(f"vector has {matrix.shape[1]} dimensions; the maximum is {MAX_DIM}")
+        self.matrix = matrix
+        self.layout = layout
+        self.elem = elem
+        self.width = layout.header_size + elem.itemsize * matrix.shape[1]
+
+    def write(self, dest: U8Matrix) -> None:
+        """Fill ``dest``, an (n, width) uint8 view (rows may be strided)."""
+        dim = self.matrix.shape[1]
+        dest[:, 0] = dim >> 8
+        dest[:, 1] = dim & 0xFF
+        if self.layout is BinaryLayout.PGVECTOR:
+            dest[:, 2:4] = 0
+        # the value bytes of each row are contiguous: view them as big-endian floats
+        dest[:, self.layout.header_size :].view(self.elem)[...] = self.matrix
+
+    def to_matrix(self) -> U8Matrix:
+        out = np.empty((self.matrix.shape[0], self.width), dtype=np.uint8)
+        self.write(out)
+        return out
+
+
 def dense_fields(matrix: npt.NDArray[np.float32], layout: BinaryLayout | str) -> U8Matrix:
     """``(n, dim)`` float32 -> ``(n, record)`` uint8: each row one binary vector value."""
     m = np.asarray(matrix, dtype=np.float32)
-    if m.ndim != 2:
-        raise ValueError(f"expected a 2-D (n, dim) matrix, got shape {m.shape}")
-    n, dim = m.shape
-    if dim > MAX_DIM:
-        raise ValueError(f"vector has {dim} dimensions; the maximum is {MAX_DIM}")
-    lay = _layout(layout)
-    hdr = lay.header_size
-    rec = hdr + 4 * dim
-    u8 = np.empty((n, rec), dtype=np.uint8)
-    u8[:, 0] = dim >> 8
-    u8[:, 1] = dim & 0xFF
-    if lay is BinaryLayout.PGVECTOR:
-        u8[:, 2:4] = 0
-    floats = np.ndarray((n, dim), dtype=_F32_BE, buffer=u8, offset=hdr, strides=(rec, 4))
-    floats[...] = m
-    return u8
+    return DenseValues(m, _layout(layout)).to_matrix()
 
 
 def halfvec_fields(matrix: npt.NDArray[np.float16]) -> U8Matrix:
     """``(n, dim)`` float16 -> ``(n, 4 + 2*dim)`` uint8 in pgvector's halfvec send format."""
-    n, dim = matrix.shape
-    rec = 4 + 2 * dim
-    u8 = np.empty((n, rec), dtype=np.uint8)
-    u8[:, 0] = dim >> 8
-    u8[:, 1] = dim & 0xFF
-    u8[:, 2:4] = 0
-    halves = np.ndarray((n, dim), dtype=_F16_BE, buffer=u8, offset=4, strides=(rec, 2))
-    halves[...] = matrix
-    return u8
+    return DenseValues(matrix, BinaryLayout.PGVECTOR, _F16_BE).to_matrix()
 
 
-def fixed_rows(fields: Sequence[U8Matrix]) -> U8Matrix:
+def fixed_rows(fields: Sequence[U8Matrix | DenseValues]) -> U8Matrix:
     """Frame n rows whose every field is present and fixed-width.
 
-    ``fields[j]`` is an ``(n, width_j)`` uint8 matrix of field j's values. Returns the rows
-    as one ``(n, row_size)`` uint8 matrix, ready to send (without header or trailer)."""
-    n = fields[0].shape[0]
-    row_size = 2 + sum(4 + f.shape[1] for f in fields)
+    ``fields[j]`` is an ``(n, width_j)`` uint8 matrix of field j's values, or
+    :class:`DenseValues` that write themselves in place. Returns the rows as one
+    ``(n, row_size)`` uint8 matrix, ready to send (without header or trailer)."""
+    widths = [f.width if isinstance(f, DenseValues) else f.shape[1] for f in fields]
+    first = fields[0]
+    n = first.matrix.shape[0] if isinstance(first, DenseValues) else first.shape[0]
+    row_size = 2 + sum(4 + w for w in widths)
     out = np.empty((n, row_size), dtype=np.uint8)
     out[:, 0:2] = np.frombuffer(struct.pack(">h", len(fields)), dtype=np.uint8)
     pos = 2
-    for f in fields:
-        width = f.shape[1]
+    for f, width in zip(fields, widths, strict=True):
         out[:, pos : pos + 4] = np.frombuffer(struct.pack(">i", width), dtype=np.uint8)
-        out[:, pos + 4 : pos + 4 + width] = f
+        if isinstance(f, DenseValues):
+            f.write(out[:, pos + 4 : pos + 4 + width])
+        else:
+            out[:, pos + 4 : pos + 4 + width] = f
         pos += 4 + width
     return out
 
