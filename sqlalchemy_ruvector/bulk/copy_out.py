@@ -10,6 +10,7 @@ the result (or beyond one RecordBatch with ``fetch_batches``).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Final
 
 import numpy as np
@@ -124,12 +125,28 @@ def _stream(
         dbapi = target.driver
         tx = Transformer(dbapi)
         copy_sql = sql.SQL("COPY ({}) TO STDOUT (FORMAT BINARY)").format(sql.SQL(query))
-        with dbapi.cursor() as cur, cur.copy(copy_sql, params) as copy:
+
+        def decode(msgs: list[Any]) -> list[Column]:
+            split = _split(msgs, len(specs))
+            msgs.clear()
+            return [decode_column(split, j, s, tx) for j, s in enumerate(specs)]
+
+        # chunk k is decoded in a worker thread while chunk k+1 is read (numpy releases
+        # the GIL, psycopg waits on the socket): at most two chunks in flight
+        with (
+            ThreadPoolExecutor(1, thread_name_prefix="ruvector-copy-decode") as pool,
+            dbapi.cursor() as cur,
+            cur.copy(copy_sql, params) as copy,
+        ):
+            pending: Future[list[Column]] | None = None
             for msgs in _chunks(copy, batch_rows, chunk_bytes):
-                split = _split(msgs, len(specs))
+                future = pool.submit(decode, msgs)
                 del msgs
-                cols = [decode_column(split, j, s, tx) for j, s in enumerate(specs)]
-                yield specs, cols
+                if pending is not None:
+                    yield specs, pending.result()
+                pending = future
+            if pending is not None:
+                yield specs, pending.result()
 
 
 def fetch_batches(
@@ -178,17 +195,32 @@ class NumpyResult(dict[str, Any]):
         self.null: dict[str, npt.NDArray[np.bool_]] = {}
 
 
-def _gather(parts: list[Any], dtype: Any, tail: tuple[int, ...]) -> Any:
-    """Concatenate chunk arrays into one, releasing each chunk as soon as it is copied
-    (the output's pages are touched as filled, so peak memory is result + one chunk)."""
-    total = sum(p.shape[0] for p in parts)
-    out = np.empty((total, *tail), dtype=dtype)
-    pos = 0
-    while parts:
-        p = parts.pop(0)
-        out[pos : pos + p.shape[0]] = p
-        pos += p.shape[0]
-    return out
+class _Growing:
+    """An array filled chunk by chunk and grown in place (``realloc``, which moves no data
+    for large blocks) by 1/8 at a time: the result never exists twice, so peak memory is
+    about 1.125x the result plus the chunks in flight."""
+
+    def __init__(self, dtype: Any, tail: tuple[int, ...]) -> None:
+        self.dtype = dtype
+        self.tail = tail
+        self.array: Any = None
+        self.size = 0
+
+    def append(self, block: Any) -> None:
+        n = block.shape[0]
+        if self.array is None:
+            self.array = np.empty((max(n, 1), *self.tail), dtype=self.dtype)
+        elif self.size + n > self.array.shape[0]:
+            grown = max(self.size + n, self.array.shape[0] + self.array.shape[0] // 8)
+            self.array.resize((grown, *self.tail), refcheck=False)  # no views exist yet
+        self.array[self.size : self.size + n] = block
+        self.size += n
+
+    def result(self) -> Any:
+        if self.array is None:
+            return np.empty((0, *self.tail), dtype=self.dtype)
+        self.array.resize((self.size, *self.tail), refcheck=False)
+        return self.array
 
 
 def fetch_numpy(
@@ -200,24 +232,35 @@ def fetch_numpy(
     reported in :attr:`NumpyResult.null`."""
     stream = _stream(conn_or_session, stmt, batch_rows, chunk_bytes)
     specs, _ = next(stream)
-    parts: list[list[Any]] = [[] for _ in specs]
-    nulls: list[list[Any]] = [[] for _ in specs]
+    values: list[_Growing | list[Any]] = []
+    for spec in specs:
+        if spec.kind in (Kind.DENSE, Kind.HALF) and spec.dim is not None:
+            values.append(_Growing(np.float32, (spec.dim,)))
+        elif spec.kind is Kind.FIXED:
+            values.append(_Growing(spec.wire_dtype.newbyteorder("="), ()))
+        else:
+            values.append([])
+    nulls = [_Growing(bool, ()) for _ in specs]
     for _, cols in stream:
         assert cols is not None
         for j, col in enumerate(cols):
-            parts[j].append(_numpy_part(col))
+            target = values[j]
+            if isinstance(target, _Growing):
+                target.append(col.values)
+            else:
+                target.extend(_numpy_part(col))
             nulls[j].append(col.null)
+            col.values = None  # release the chunk now
     result = NumpyResult()
     for j, spec in enumerate(specs):
-        null = _gather(nulls[j], bool, ())
-        chunks = parts[j]
-        if spec.kind in (Kind.DENSE, Kind.HALF) and spec.dim is not None:
-            result[spec.name] = _gather(chunks, np.float32, (spec.dim,))
-        elif spec.kind is Kind.FIXED:
-            result[spec.name] = _gather(chunks, spec.wire_dtype.newbyteorder("="), ())
+        target = values[j]
+        if isinstance(target, _Growing):
+            result[spec.name] = target.result()
         else:
-            result[spec.name] = _gather(chunks, object, ())
-        result.null[spec.name] = null
+            column = np.empty(len(target), dtype=object)
+            column[:] = target
+            result[spec.name] = column
+        result.null[spec.name] = nulls[j].result()
     return result
 
 
