@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from ..errors import RuVectorError
+
 __all__ = ["BulkLoadError", "BulkValidationError"]
 
 
-class BulkLoadError(Exception):
+class BulkLoadError(RuVectorError):
     """A bulk load failed.
 
     ``committed_rows`` input rows are durably in the table (always 0 unless
