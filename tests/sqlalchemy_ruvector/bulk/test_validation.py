@@ -187,3 +187,29 @@ def test_commit_every_refuses_an_open_transaction(engine: sa.Engine, items: Any)
         conn.execute(sa.text("SELECT 1"))
         with pytest.raises(ValueError, match="no transaction in progress"):
             copy_into(conn, items, data(2), commit_every=1)
+
+
+def test_session_savepoint_and_commit_every(engine: sa.Engine, items: Any) -> None:
+    from sqlalchemy.orm import Session
+
+    bad = data(5)
+    bad["embedding"][4, 0] = np.inf
+    with Session(engine) as session:
+        session.execute(items.insert(), {"id": 100, "embedding": [0.0] * DIM})
+        with pytest.raises(BulkValidationError):
+            copy_into(session, items, bad)
+        assert copy_into(session, items, data(5)) == 5
+        session.commit()
+    assert count(engine, items) == 6
+    with Session(engine) as session:
+        more = data(7)
+        more["id"] = more["id"] + 1000
+        assert copy_into(session, items, more, commit_every=3) == 7
+    assert count(engine, items) == 13
+
+
+def test_progress_bar(engine: sa.Engine, items: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("tqdm")
+    with engine.connect() as conn:
+        copy_into(conn, items, data(2500), batch_rows=1000, progress=True)
+    assert "2.50k/2.50k" in capsys.readouterr().err
