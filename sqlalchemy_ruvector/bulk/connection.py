@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -32,10 +33,13 @@ class Target:
         return self.own_connection
 
     @property
-    def driver(self) -> Any:
+    def driver(self) -> psycopg.Connection[Any]:
         dbapi = self.connection.connection.driver_connection
-        if dbapi is None or (not hasattr(dbapi, "copy") and not hasattr(dbapi, "cursor")):
-            raise TypeError("bulk operations need the psycopg (3) driver")
+        if not isinstance(dbapi, psycopg.Connection):
+            raise TypeError(
+                "bulk operations need a synchronous psycopg 3 connection "
+                f"(postgresql+ruvector:// or postgresql+psycopg://), got {type(dbapi).__name__}"
+            )
         return dbapi
 
     def capabilities(self) -> Capabilities:

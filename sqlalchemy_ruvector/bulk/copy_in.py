@@ -42,7 +42,7 @@ def _progress(progress: Progress | bool | None, total: int | None) -> tuple[Prog
     return progress, None
 
 
-def _plan(target: Target, table: Any, names: list[str]) -> tuple[sql.Composable, list[ColumnSpec]]:
+def _plan(target: Target, table: Any, names: list[str]) -> tuple[sql.Composed, list[ColumnSpec]]:
     tbl = resolve_table(table)
     caps = target.capabilities()
     with target.driver.cursor() as cur:
@@ -153,7 +153,7 @@ def copy_into(
 
 def _copy_unit(
     target: Target,
-    statement: sql.Composable,
+    statement: sql.Composed,
     specs: list[ColumnSpec],
     batches: Iterable[Batch],
     committed: int,
