@@ -7,13 +7,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from psycopg import sql
-from psycopg.abc import Transformer
 from psycopg.adapt import Transformer as new_transformer
 
 from ..codecs.pgcopy import HEADER, TRAILER
 from .columns import ColumnSpec, resolve_table, table_columns, table_identifier
 from .connection import Target, open_target
-from .encode import encode_batch, frame
+from .encode import Dumpers, encode_batch, frame, make_dumpers
 from .errors import BulkLoadError, BulkValidationError
 from .sources import Batch, open_source
 
@@ -165,12 +164,12 @@ def _copy_unit(
     The next batch is read and encoded in a worker thread while the current one is sent
     (numpy and libpq both release the GIL), so encoding hides behind the server's work;
     at most two encoded batches exist at a time."""
-    tx = new_transformer(target.driver)
+    dumpers = make_dumpers(specs, new_transformer(target.driver))
     it = iter(batches)
 
     def step() -> tuple[Batch, Any] | None:
         batch = next(it, None)
-        return None if batch is None else (batch, _encode(specs, batch, tx, committed))
+        return None if batch is None else (batch, _encode(specs, batch, dumpers, committed))
 
     # validate the first batch before the COPY starts: bad input runs no SQL at all
     item = step()
@@ -212,9 +211,9 @@ def _is_database_error(exc: Exception) -> bool:
     return isinstance(exc, psycopg.Error)
 
 
-def _encode(specs: list[ColumnSpec], batch: Batch, tx: Transformer, committed: int) -> Any:
+def _encode(specs: list[ColumnSpec], batch: Batch, dumpers: Dumpers, committed: int) -> Any:
     try:
-        framed = frame(encode_batch(specs, batch.columns, tx), batch.rows)
+        framed = frame(encode_batch(specs, batch.columns, dumpers), batch.rows)
         return framed if isinstance(framed, bytes) else framed.reshape(-1).data
     except BulkValidationError as exc:
         raise exc.at(batch.offset, committed) from None

@@ -24,7 +24,7 @@ from ..sparse_vector import SparseVector
 from ..types import VectorType
 from .columns import ColumnSpec, Kind, spec_for
 from .connection import Target, open_target
-from .decode import Column, decode_column
+from .decode import Column, decode_column, loader
 from .to_arrow import arrow_batch, arrow_schema
 
 __all__ = ["NumpyResult", "fetch_arrow", "fetch_batches", "fetch_numpy"]
@@ -124,12 +124,13 @@ def _stream(
         yield specs, None
         dbapi = target.driver
         tx = Transformer(dbapi)
+        loads = [loader(s, tx) if s.kind is Kind.OTHER else None for s in specs]
         copy_sql = sql.SQL("COPY ({}) TO STDOUT (FORMAT BINARY)").format(sql.SQL(query))
 
         def decode(msgs: list[Any]) -> list[Column]:
             split = _split(msgs, len(specs))
             msgs.clear()
-            return [decode_column(split, j, s, tx) for j, s in enumerate(specs)]
+            return [decode_column(split, j, s, loads[j]) for j, s in enumerate(specs)]
 
         # chunk k is decoded in a worker thread while chunk k+1 is read (numpy releases
         # the GIL, psycopg waits on the socket): at most two chunks in flight

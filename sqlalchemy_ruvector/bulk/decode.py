@@ -8,6 +8,7 @@ scalars as a native array, anything else as Python objects from psycopg's binary
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ from ..codecs._common import _F16_BE, _F32_BE, BinaryLayout
 from ..codecs.pgcopy import FieldSplit, _read_be, dense_from_fields
 from .columns import ColumnSpec, Kind
 
-__all__ = ["Column", "decode_column"]
+__all__ = ["Column", "decode_column", "loader"]
 
 BoolArray = npt.NDArray[np.bool_]
 Int64Array = npt.NDArray[np.int64]
@@ -140,8 +141,12 @@ def _scalar(split: FieldSplit, j: int, spec: ColumnSpec) -> Column:
     return Column("scalar", values, null)
 
 
-def _objects(split: FieldSplit, j: int, spec: ColumnSpec, tx: Transformer) -> Column:
-    load = tx.get_loader(spec.oid, Format.BINARY).load
+def loader(spec: ColumnSpec, tx: Transformer) -> Callable[[Any], Any]:
+    """psycopg's binary load function of a column, made on the connection's thread."""
+    return tx.get_loader(spec.oid, Format.BINARY).load
+
+
+def _objects(split: FieldSplit, j: int, load: Callable[[Any], Any]) -> Column:
     data = split.buffer
     lengths = split.lengths[:, j].tolist()
     offsets = split.offsets[:, j].tolist()
@@ -150,11 +155,15 @@ def _objects(split: FieldSplit, j: int, spec: ColumnSpec, tx: Transformer) -> Co
     return Column("objects", values, split.lengths[:, j] == -1)
 
 
-def decode_column(split: FieldSplit, j: int, spec: ColumnSpec, tx: Transformer) -> Column:
+def decode_column(
+    split: FieldSplit, j: int, spec: ColumnSpec, load: Callable[[Any], Any] | None
+) -> Column:
+    """Column j of a chunk; ``load`` is the psycopg loader for columns numpy does not decode."""
     if spec.kind in (Kind.DENSE, Kind.HALF):
         return _dense(split, j, spec)
     if spec.kind is Kind.SPARSE:
         return _sparse(split, j)
     if spec.kind is Kind.FIXED:
         return _scalar(split, j, spec)
-    return _objects(split, j, spec, tx)
+    assert load is not None
+    return _objects(split, j, load)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 import numpy as np
@@ -26,7 +26,7 @@ from .columns import ColumnSpec, Kind
 from .errors import BulkValidationError
 from .vectors_in import vector_batch
 
-__all__ = ["Field", "encode_batch", "frame"]
+__all__ = ["Field", "encode_batch", "frame", "make_dumpers"]
 
 BoolArray = npt.NDArray[np.bool_]
 _is_none: Final = functools.partial(operator.is_, None)
@@ -177,14 +177,26 @@ def _check_fixed(spec: ColumnSpec, arr: npt.NDArray[Any]) -> None:
             raise BulkValidationError(f"{int(arr[i])} is outside the {spec.type_name} range", row=i)
 
 
-def _other(spec: ColumnSpec, data: Any, tx: Transformer) -> Field:
+Dumpers = dict[str, Callable[[Any], Any]]
+
+
+def make_dumpers(specs: Sequence[ColumnSpec], tx: Transformer) -> Dumpers:
+    """psycopg binary dump functions of the columns psycopg encodes, made once, on the
+    connection's thread (dumpers read connection settings when they are created)."""
+    out: Dumpers = {}
+    for spec in specs:
+        if spec.kind is Kind.OTHER:
+            dumper_class = tx.adapters.get_dumper_by_oid(spec.oid, Format.BINARY)
+            out[spec.name] = dumper_class(type(None), tx).dump
+    return out
+
+
+def _other(spec: ColumnSpec, data: Any, dump: Callable[[Any], Any]) -> Field:
     items = _objects(data)
     null = _null_mask(items)
-    dumper_class = tx.adapters.get_dumper_by_oid(spec.oid, Format.BINARY)
-    dump = dumper_class(type(None), tx).dump
     present = items if null is None else [items[i] for i in np.flatnonzero(~null).tolist()]
     try:
-        dumped = [bytes(b) for b in map(dump, present)]  # type: ignore[arg-type]
+        dumped = [bytes(b) for b in map(dump, present)]
     except Exception:
         index = range(len(items)) if null is None else np.flatnonzero(~null).tolist()
         for i in index:
@@ -205,7 +217,7 @@ def _other(spec: ColumnSpec, data: Any, tx: Transformer) -> Field:
 
 
 def encode_batch(
-    specs: Sequence[ColumnSpec], columns: dict[str, Any], tx: Transformer
+    specs: Sequence[ColumnSpec], columns: dict[str, Any], dumpers: Dumpers
 ) -> list[Field]:
     """Validate and encode one batch; raise the error of the earliest bad row."""
     fields: list[Field] = []
@@ -220,7 +232,7 @@ def encode_batch(
             elif spec.kind is Kind.FIXED:
                 field = _fixed(spec, data)
             else:
-                field = _other(spec, data, tx)
+                field = _other(spec, data, dumpers[spec.name])
             if spec.not_null and field.null is not None:
                 row = int(np.flatnonzero(field.null)[0])
                 raise BulkValidationError("NULL in a NOT NULL column", row=row)
