@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import islice
 from typing import Any, Final
 
 import numpy as np
@@ -80,25 +81,23 @@ def _describe(
 
 
 def _chunks(copy: Any, batch_rows: int, chunk_bytes: int) -> Iterator[list[Any]]:
-    """Row messages of a COPY TO, in lists of at most ``batch_rows`` rows."""
-    msgs: list[Any] = []
-    size = 0
-    first = True
-    for data in copy:  # one message per row; iterating is cheaper than read() calls
-        if first:
-            data = strip_header(data)
-            first = False
-            if not data:
-                continue
-        if len(data) == 2 and data == _TRAILER:
-            continue
-        msgs.append(data)
-        size += len(data)
-        if len(msgs) >= batch_rows or size >= chunk_bytes:
+    """Row messages of a COPY TO in lists of at most ``batch_rows`` rows (fewer when rows
+    are wide, to stay near ``chunk_bytes``); the header and trailer are removed.
+
+    Rows are taken with ``islice`` so the per-row work is psycopg's alone."""
+    rows = iter(copy)
+    head = next(rows, None)
+    if head is None:
+        return
+    head = strip_header(head)  # the header travels with the first row
+    limit = max(1, min(batch_rows, chunk_bytes // max(len(head), 1)))
+    msgs = ([head] if head else []) + list(islice(rows, limit - 1 if head else limit))
+    while msgs:
+        if len(msgs[-1]) == 2 and msgs[-1] == _TRAILER:
+            msgs.pop()
+        if msgs:
             yield msgs
-            msgs, size = [], 0
-    if msgs:
-        yield msgs
+        msgs = list(islice(rows, limit))
 
 
 def _split(msgs: list[Any], nfields: int) -> FieldSplit:

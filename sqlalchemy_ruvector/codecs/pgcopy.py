@@ -246,9 +246,11 @@ def dense_from_fields(
         )
     buf = split.buffer
     offsets = split.offsets[:, j]
-    out = np.zeros((n, dim), dtype=native)
+    out = np.empty((n, dim), dtype=native)
     if n == 0:
         return out, null
+    if null.any():
+        out[null] = 0
     heads = _read_be(buf, offsets[~null], 2)
     if (heads != dim).any():
         i = int(np.flatnonzero(~null)[np.flatnonzero(heads != dim)[0]])

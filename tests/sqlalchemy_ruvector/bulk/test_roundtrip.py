@@ -188,3 +188,14 @@ def test_fetch_batches_and_sql_text(engine: sa.Engine, items: Any) -> None:
         like = fetch_arrow(conn, sa.select(items.c.id).where(items.c.label.like("a%b")))
     assert [b.num_rows for b in batches] == [300, 300, 300, 100]
     assert text.num_rows == like.num_rows == 1000
+
+
+def test_empty_result(engine: sa.Engine, items: Any) -> None:
+    with engine.connect() as conn:
+        arrow = fetch_arrow(conn, sa.select(items.c.id, items.c.embedding))
+        arrays = fetch_numpy(conn, sa.select(items.c.id, items.c.embedding))
+        batches = list(fetch_batches(conn, sa.select(items.c.id)))
+    assert arrow.num_rows == 0
+    assert arrow.schema.field("embedding").type == pa.list_(pa.float32(), DIM)
+    assert arrays["embedding"].shape == (0, DIM) and arrays["id"].shape == (0,)
+    assert batches == []
