@@ -161,14 +161,14 @@ def main() -> None:
         with eng.begin() as c:
             c.execute(t.insert(), rows)
 
-    report("ours Core executemany", timed(core_many, 1, truncate), small)
+    report("ours Core executemany", timed(core_many, args.repeat, truncate), small)
 
     def orm_bulk() -> None:
         with Session(eng) as s:
             s.execute(sa.insert(Item), rows)
             s.commit()
 
-    report("ORM bulk insert", timed(orm_bulk, 1, truncate), small)
+    report("ORM bulk insert", timed(orm_bulk, args.repeat, truncate), small)
     try:
         import psycopg
         from pgvector.psycopg import register_vector
@@ -188,7 +188,7 @@ def main() -> None:
                         [(int(i), m[i]) for i in range(small)],
                     )
 
-        report("pgvector-python executemany", timed(pgvector_many, 1), small)
+        report("pgvector-python executemany", timed(pgvector_many, args.repeat), small)
     except ImportError:
         print("pgvector-python not installed (pip install -e '.[bench]')")
     truncate()
@@ -227,7 +227,7 @@ def main() -> None:
         with eng.connect() as c:
             c.execute(q.limit(small)).all()
 
-    report("ours Core fetch", timed(core_fetch, 1), small)
+    report("ours Core fetch", timed(core_fetch, args.repeat), small)
 
     def psycopg_binary() -> None:
         with eng.connect() as c:
@@ -236,7 +236,7 @@ def main() -> None:
                 cur.execute(sql.SQL("SELECT id, embedding FROM items LIMIT {}").format(small))
                 cur.fetchall()
 
-    report("raw psycopg binary cursor fetch", timed(psycopg_binary, 1), small)
+    report("raw psycopg binary cursor fetch", timed(psycopg_binary, args.repeat), small)
 
     print("## ratios (goal)")
 
