@@ -25,7 +25,7 @@ def _progress(progress: Progress | bool | None, total: int | None) -> tuple[Prog
     """A callback ``(rows_done, total)``; ``True`` means a tqdm bar (needs tqdm)."""
     if progress is True:
         try:
-            from tqdm.auto import tqdm  # type: ignore[import-untyped,unused-ignore]
+            from tqdm.auto import tqdm
         except ImportError:
             raise ImportError("progress=True needs tqdm: pip install tqdm") from None
         bar = tqdm(total=total, unit="rows", unit_scale=True)

@@ -30,7 +30,6 @@ __all__ = ["Field", "encode_batch", "frame", "make_dumpers"]
 
 BoolArray = npt.NDArray[np.bool_]
 _is_none: Final = functools.partial(operator.is_, None)
-_NULL_LENGTH: Final = b"\xff\xff\xff\xff"
 
 
 class Field:
