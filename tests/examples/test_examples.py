@@ -57,3 +57,12 @@ def test_tenancy() -> None:
     assert "no tenant sees: []" in out
     assert "guard: statement on tenant table 'documents'" in out
     assert "rows in the table (as superuser): 4" in out
+
+
+def test_bulk_arrow() -> None:
+    out = run("bulk_arrow.py")
+    assert "loaded 50000 rows from Parquet" in out
+    first_hit = [line.split() for line in out.splitlines() if line.strip().startswith("123 ")]
+    assert first_hit and first_hit[0][1:3] == ["doc", "123"]
+    assert "distance: double" in out
+    assert "round trip bit-exact: True" in out
