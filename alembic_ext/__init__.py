@@ -1,8 +1,25 @@
 """Alembic operations and autogenerate hooks that move pgvector columns and indexes
 to ruvector (in place, or online through a shadow column), validate, and roll back.
 
-The operations arrive with their own issue; this package currently ships only its
-name and typing marker, so that the distribution's layout is stable.
+``import alembic_ext`` in ``env.py`` registers everything: the operations
+(``op.migrate_to_ruvector``, ``op.create_vector_index``, ``op.alter_vector_dimension``,
+...) with their renderers, and the autogenerate comparators (vector indexes compared
+by method, opclass and WITH parameters; vector type changes as those operations;
+ruvector's internal ``_ruvector_*`` tables left out). Nothing else is patched. On
+Alembic >= 1.18 the package is also the plugin ``alembic_ext`` (:mod:`alembic_ext.plugin`).
 """
 
-__all__: list[str] = []
+from . import dimension, ops
+from .autogenerate import include_object, register, render_item
+from .dimension import AlterVectorDimensionOp, DimensionChangeRefused
+
+register()
+
+__all__ = [
+    "AlterVectorDimensionOp",
+    "DimensionChangeRefused",
+    "dimension",
+    "include_object",
+    "ops",
+    "render_item",
+]
