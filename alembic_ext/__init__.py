@@ -1,8 +1,18 @@
-"""Alembic operations and autogenerate hooks that move pgvector columns and indexes
-to ruvector (in place, or online through a shadow column), validate, and roll back.
+"""Alembic operations that move pgvector columns and indexes to ruvector (and back),
+validate the result, and manage the extension and vector indexes.
 
-The operations arrive with their own issue; this package currently ships only its
-name and typing marker, so that the distribution's layout is stable.
+``import alembic_ext`` in ``env.py`` registers the operations (``op.migrate_to_ruvector``,
+``op.create_vector_index``, ...) and their implementations; importing does nothing else.
 """
 
-__all__: list[str] = []
+from . import ops
+from .errors import ExtensionConflict, LockBusy, MigrationRefused, Refusal, ValidationMismatch
+
+__all__ = [
+    "ExtensionConflict",
+    "LockBusy",
+    "MigrationRefused",
+    "Refusal",
+    "ValidationMismatch",
+    "ops",
+]
