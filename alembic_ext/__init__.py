@@ -5,7 +5,7 @@ validate the result, and manage the extension and vector indexes.
 ``op.create_vector_index``, ...) and their implementations; importing does nothing else.
 """
 
-from . import ops
+from . import impl, ops
 from .errors import ExtensionConflict, LockBusy, MigrationRefused, Refusal, ValidationMismatch
 
 __all__ = [
@@ -14,5 +14,6 @@ __all__ = [
     "MigrationRefused",
     "Refusal",
     "ValidationMismatch",
+    "impl",
     "ops",
 ]
