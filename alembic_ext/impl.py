@@ -16,7 +16,8 @@ from alembic.operations import Operations
 from sqlalchemy import Column, MetaData, Table
 from sqlalchemy.engine import Connection
 
-from sqlalchemy_ruvector.capabilities import Capabilities
+from sqlalchemy_ruvector.capabilities import Capabilities, capabilities_of
+from sqlalchemy_ruvector.engine_setup import refresh_capabilities
 from sqlalchemy_ruvector.indexes import VectorIndex
 from sqlalchemy_ruvector.types import HalfVec, PgVector, RuVector, SparseVec
 
@@ -59,12 +60,11 @@ def create_ruvector_extension(operations: Operations, op: ops.CreateRuVectorExte
     if operations.get_context().as_sql:
         operations.execute(extension._create_sql(op.schema, op.version, op.if_not_exists))
         return
+    db = _live(operations, "create_ruvector_extension")
     extension.create_extension(
-        _live(operations, "create_ruvector_extension"),
-        schema=op.schema,
-        version=op.version,
-        if_not_exists=op.if_not_exists,
+        db, schema=op.schema, version=op.version, if_not_exists=op.if_not_exists
     )
+    _refresh(db)
 
 
 @Operations.implementation_for(ops.DropRuVectorExtensionOp)
@@ -72,7 +72,16 @@ def drop_ruvector_extension(operations: Operations, op: ops.DropRuVectorExtensio
     if operations.get_context().as_sql:
         operations.execute("DROP EXTENSION " + ("IF EXISTS " if op.if_exists else "") + "ruvector")
         return
-    extension.drop_extension(_live(operations, "drop_ruvector_extension"), if_exists=op.if_exists)
+    db = _live(operations, "drop_ruvector_extension")
+    extension.drop_extension(db, if_exists=op.if_exists)
+    _refresh(db)
+
+
+def _refresh(db: Db) -> None:
+    """Tell a ``postgresql+ruvector`` dialect what the database has now, so later
+    operations of the same migration compile ruvector types for it."""
+    if capabilities_of(db.connection.dialect) is not None:
+        refresh_capabilities(db.connection)
 
 
 # --- vector indexes --------------------------------------------------------------------
