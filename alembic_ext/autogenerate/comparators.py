@@ -9,7 +9,6 @@ no-op, so nothing is emitted twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from alembic.autogenerate.api import AutogenContext
@@ -19,7 +18,7 @@ from sqlalchemy.schema import Table
 from .compare_indexes import rewrite_index_ops
 from .compare_types import rewrite_type_changes
 from .internal_tables import drop_internal_table_ops
-from .render import add_imports, ensure_renderer
+from .render import add_imports, ensure_renderers
 
 __all__ = ["compare_schema", "compare_table"]
 
@@ -51,14 +50,6 @@ def compare_table(
     )
 
 
-def _walk(container: ops.OpContainer) -> Iterable[MigrateOperation]:
-    for op in container.ops:
-        if isinstance(op, ops.OpContainer):
-            yield from _walk(op)
-        else:
-            yield op
-
-
 def compare_schema(
     autogen_context: AutogenContext, upgrade_ops: ops.UpgradeOps, schemas: Any
 ) -> None:
@@ -67,6 +58,4 @@ def compare_schema(
         return
     drop_internal_table_ops(autogen_context, upgrade_ops)
     add_imports(upgrade_ops)
-    for op in _walk(upgrade_ops):
-        if op.__class__.__module__.startswith("alembic_ext."):
-            ensure_renderer(op)
+    ensure_renderers()

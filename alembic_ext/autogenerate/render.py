@@ -32,7 +32,7 @@ from sqlalchemy_ruvector.types import VectorType
 
 from ..dimension import AlterVectorDimensionOp
 
-__all__ = ["ensure_renderer", "render_item", "vector_types", "with_imports"]
+__all__ = ["add_imports", "ensure_renderers", "render_item", "vector_types", "with_imports"]
 
 _IMPORT = "import alembic_ext"
 
@@ -160,11 +160,22 @@ def _render_vector_operation(autogen_context: AutogenContext, op: Any) -> str:
     return str(_call(op.op_name, args, kwargs))
 
 
-def ensure_renderer(op: MigrateOperation) -> None:
-    """Give ``op``'s class a renderer (``op.<op_name>(<arguments()>)`` plus ``import
-    alembic_ext``) unless one is registered; called when autogenerate emits it, after
-    every module that could register one has been imported."""
-    try:
-        renderers.dispatch(op)
-    except ValueError:
-        renderers.dispatch_for(type(op))(_render_vector_operation)
+def _subclasses(cls: type[Any]) -> Iterator[type[Any]]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def ensure_renderers() -> None:
+    """Give each operation class of :mod:`alembic_ext.ops` that has no renderer one
+    (``op.<op_name>(<arguments()>)`` plus ``import alembic_ext``). Called when
+    autogenerate runs, after every module that could register its own has loaded."""
+    from ..ops import VectorOperation
+
+    for cls in _subclasses(VectorOperation):
+        if "op_name" not in vars(cls):
+            continue
+        try:
+            renderers.dispatch(cls)
+        except ValueError:
+            renderers.dispatch_for(cls)(_render_vector_operation)

@@ -1,0 +1,207 @@
+"""Autogenerate on the embedded server, in the style of alembic-postgresql-enum: the
+exact upgrade and downgrade text, then executed (model -> revision -> upgrade ->
+``alembic check`` clean -> downgrade -> clean again), on both compat profiles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from sqlalchemy_ruvector import RuVector, VectorIndex
+from tests.alembic_ext.autogen_harness import Project, round_trip
+from tests.conftest import PROFILES_UNDER_TEST, Database
+
+
+def _ruvector_url(db: Database) -> str:
+    return db.url.replace("+psycopg", "+ruvector", 1)
+
+
+@pytest.fixture(params=PROFILES_UNDER_TEST)
+def project(
+    request: pytest.FixtureRequest, tmp_path: Path, make_database: Callable[..., Database]
+) -> Project:
+    """An Alembic project on a fresh ruvector database (one per profile)."""
+    return Project(tmp_path / "migrations", _ruvector_url(make_database(request.param)))
+
+
+def hnsw_am(project: Project) -> str:
+    """The server's name for ruvector's HNSW access method (ruhnsw or hnsw)."""
+    engine = sa.create_engine(project.url)
+    try:
+        with engine.connect():
+            pass
+        return str(engine.dialect.ruvector_capabilities.hnsw_am)  # type: ignore[attr-defined]
+    finally:
+        engine.dispose()
+
+
+def items(metadata: sa.MetaData, *extra: Any, dim: int = 3, type_: Any = None) -> sa.Table:
+    return sa.Table(
+        "items",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("embedding", type_ if type_ is not None else RuVector(dim)),
+        *extra,
+    )
+
+
+def test_new_table_renders_types_with_imports_and_vector_index(project: Project) -> None:
+    old, new = sa.MetaData(), sa.MetaData()
+    items(
+        new,
+        VectorIndex("items_embedding_idx", "embedding", metric="cosine", m=16, ef_construction=64),
+    )
+    revision = round_trip(
+        project,
+        old,
+        new,
+        upgrade="""
+        op.create_table('items',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('embedding', sqlalchemy_ruvector.types.dense.RuVector(dim=3), nullable=True),
+        sa.PrimaryKeyConstraint('id')
+        )
+        op.create_vector_index('items_embedding_idx', 'items', 'embedding', metric='cosine', m=16, ef_construction=64)
+        """,  # noqa: E501
+        downgrade="""
+        op.drop_vector_index('items_embedding_idx', 'items', 'embedding', metric='cosine', m=16, ef_construction=64)
+        op.drop_table('items')
+        """,  # noqa: E501
+    )
+    assert {"import sqlalchemy_ruvector.types.dense", "import alembic_ext"} <= revision.imports
+
+
+def test_matching_model_gives_empty_diff_whatever_the_server_calls_hnsw(project: Project) -> None:
+    """VectorIndex(method="hnsw") against ruhnsw (documented) or hnsw (2.0.5), and a
+    plain Index naming the server's access method and opclass: no operation."""
+    model = sa.MetaData()
+    items(
+        model,
+        sa.Column("other", RuVector(3)),
+        VectorIndex("items_embedding_idx", "embedding", method="hnsw", metric="l2"),
+        sa.Index(
+            "items_other_idx",
+            "other",
+            postgresql_using=hnsw_am(project),
+            postgresql_ops={"other": "ruvector_ip_ops"},
+            postgresql_with={"m": 12},
+        ),
+        VectorIndex("items_ivf_idx", "embedding", method="ivfflat", metric="cosine", lists=10),
+    )
+    project.step(model, "create")
+    project.check(model)
+    revision = project.revision(model, "nothing")
+    assert revision.upgrade == "pass"
+    assert revision.downgrade == "pass"
+
+
+def test_changed_params_drop_and_create_that_index_only(project: Project) -> None:
+    old, new = sa.MetaData(), sa.MetaData()
+    items(
+        old,
+        VectorIndex("items_a_idx", "embedding", metric="cosine", m=16, ef_construction=64),
+        VectorIndex("items_b_idx", "embedding", metric="l2", m=16),
+    )
+    items(
+        new,
+        VectorIndex("items_a_idx", "embedding", metric="cosine", m=24, ef_construction=100),
+        VectorIndex("items_b_idx", "embedding", metric="l2", m=16),
+    )
+    project.step(old, "old")
+    round_trip(
+        project,
+        old,
+        new,
+        upgrade="""
+        op.drop_vector_index('items_a_idx', 'items', 'embedding', metric='cosine', ef_construction=64, m=16)
+        op.create_vector_index('items_a_idx', 'items', 'embedding', metric='cosine', m=24, ef_construction=100)
+        """,  # noqa: E501
+        downgrade="""
+        op.drop_vector_index('items_a_idx', 'items', 'embedding', metric='cosine', m=24, ef_construction=100)
+        op.create_vector_index('items_a_idx', 'items', 'embedding', metric='cosine', ef_construction=64, m=16)
+        """,  # noqa: E501
+    )
+
+
+def test_changed_opclass_and_method_on_vector_index(project: Project) -> None:
+    old, new = sa.MetaData(), sa.MetaData()
+    items(old, VectorIndex("items_idx", "embedding", metric="l2"))
+    items(new, VectorIndex("items_idx", "embedding", method="ivfflat", metric="ip", lists=5))
+    project.step(old, "old")
+    round_trip(
+        project,
+        old,
+        new,
+        upgrade="""
+        op.drop_vector_index('items_idx', 'items', 'embedding')
+        op.create_vector_index('items_idx', 'items', 'embedding', method='ivfflat', metric='ip', lists=5)
+        """,  # noqa: E501
+        downgrade="""
+        op.drop_vector_index('items_idx', 'items', 'embedding', method='ivfflat', metric='ip', lists=5)
+        op.create_vector_index('items_idx', 'items', 'embedding')
+        """,  # noqa: E501
+    )
+
+
+def test_changed_opclass_on_plain_index(project: Project) -> None:
+    am = hnsw_am(project)
+
+    def index(opclass: str) -> sa.Index:
+        return sa.Index(
+            "items_idx",
+            "embedding",
+            postgresql_using=am,
+            postgresql_ops={"embedding": opclass},
+        )
+
+    old, new = sa.MetaData(), sa.MetaData()
+    items(old, index("ruvector_l2_ops"))
+    items(new, index("ruvector_cosine_ops"))
+    project.step(old, "old")
+    round_trip(
+        project,
+        old,
+        new,
+        upgrade=f"""
+        op.drop_vector_index('items_idx', 'items', 'embedding')
+        op.create_index('items_idx', 'items', ['embedding'], unique=False, postgresql_using='{am}', postgresql_ops={{'embedding': 'ruvector_cosine_ops'}})
+        """,  # noqa: E501
+        downgrade=f"""
+        op.drop_index('items_idx', table_name='items', postgresql_using='{am}', postgresql_ops={{'embedding': 'ruvector_cosine_ops'}})
+        op.create_vector_index('items_idx', 'items', 'embedding')
+        """,  # noqa: E501
+    )
+
+
+def test_dimension_change_is_an_explicit_op(project: Project) -> None:
+    old, new = sa.MetaData(), sa.MetaData()
+    items(old, VectorIndex("items_idx", "embedding", metric="cosine"), dim=3)
+    items(new, VectorIndex("items_idx", "embedding", metric="cosine"), dim=4)
+    project.step(old, "old")
+    revision = round_trip(
+        project,
+        old,
+        new,
+        upgrade="op.alter_vector_dimension('items', 'embedding', 3, 4)",
+        downgrade="op.alter_vector_dimension('items', 'embedding', 4, 3)",
+    )
+    assert "import alembic_ext" in revision.imports
+
+
+def test_ruvector_internal_tables_are_left_out(project: Project) -> None:
+    model = sa.MetaData()
+    items(model)
+    project.step(model, "create")
+    engine = sa.create_engine(project.url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE _ruvector_graphs (name text PRIMARY KEY)"))
+        conn.execute(sa.text("CREATE TABLE _ruvector_nodes (graph_name text, id bigint)"))
+        conn.execute(sa.text("CREATE INDEX ON _ruvector_nodes (graph_name)"))
+        conn.execute(sa.text("CREATE TABLE _other (id int)"))
+    engine.dispose()
+    revision = project.revision(model, "internal")
+    assert revision.upgrade == "op.drop_table('_other')"
