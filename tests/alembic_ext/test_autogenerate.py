@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from sqlalchemy_ruvector import RuVector, VectorIndex
+from sqlalchemy_ruvector import PgVector, RuVector, VectorIndex
 from tests.alembic_ext.autogen_harness import Project, round_trip
 from tests.conftest import PROFILES_UNDER_TEST, Database
 
@@ -205,3 +205,87 @@ def test_ruvector_internal_tables_are_left_out(project: Project) -> None:
     engine.dispose()
     revision = project.revision(model, "internal")
     assert revision.upgrade == "op.drop_table('_other')"
+
+
+@pytest.fixture
+def pgvector_project(tmp_path: Path, make_database: Callable[..., Database]) -> Project:
+    """pgvector and ruvector in one database (documented profile: the published
+    2.0.5's HNSW method is named hnsw, like pgvector's, so they cannot share one)."""
+    profile = "real" if PROFILES_UNDER_TEST == ("real",) else "documented"
+    return Project(tmp_path / "migrations", _ruvector_url(make_database(profile, pgvector=True)))
+
+
+def _pgvector_items(metadata: sa.MetaData, *extra: Any) -> sa.Table:
+    return items(metadata, *extra, type_=PgVector(3))
+
+
+def test_pgvector_to_ruvector_is_migrate_to_ruvector(pgvector_project: Project) -> None:
+    """The model moves from pgvector's type and index to RuVector and VectorIndex: one
+    migrate_to_ruvector, which carries the index over (no index operation)."""
+    old, new = sa.MetaData(), sa.MetaData()
+    _pgvector_items(
+        old,
+        sa.Index(
+            "items_embedding_idx",
+            "embedding",
+            postgresql_using="hnsw",
+            postgresql_ops={"embedding": "vector_cosine_ops"},
+            postgresql_with={"m": 16},
+        ),
+    )
+    items(new, VectorIndex("items_embedding_idx", "embedding", metric="cosine", m=16))
+    pgvector_project.step(old, "pgvector")
+    engine = sa.create_engine(pgvector_project.url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("INSERT INTO items (id, embedding) VALUES (1, '[1,2,3]'), (2, NULL)")
+        )
+    revision = round_trip(
+        pgvector_project,
+        old,
+        new,
+        upgrade="op.migrate_to_ruvector('items', 'embedding')",
+        downgrade="op.migrate_to_pgvector('items', 'embedding')",
+    )
+    assert "import alembic_ext" in revision.imports
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT id, embedding::text FROM items ORDER BY id")).all()
+        typ = conn.execute(
+            sa.text("SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+                    "WHERE attrelid = 'items'::regclass AND attname = 'embedding'")
+        ).scalar_one()
+    engine.dispose()
+    assert rows == [(1, "[1,2,3]"), (2, None)]
+    assert typ == "vector(3)"  # downgraded
+
+
+def test_pgvector_to_ruvector_with_a_changed_index(pgvector_project: Project) -> None:
+    """Type and index both change: the old index is dropped before the move (in
+    pgvector's vocabulary), the new one created after it."""
+    old, new = sa.MetaData(), sa.MetaData()
+    _pgvector_items(
+        old,
+        sa.Index(
+            "items_embedding_idx",
+            "embedding",
+            postgresql_using="hnsw",
+            postgresql_ops={"embedding": "vector_l2_ops"},
+        ),
+    )
+    items(new, VectorIndex("items_embedding_idx", "embedding", metric="cosine"))
+    pgvector_project.step(old, "pgvector")
+    round_trip(
+        pgvector_project,
+        old,
+        new,
+        upgrade="""
+        op.drop_vector_index('items_embedding_idx', 'items', 'embedding')
+        op.migrate_to_ruvector('items', 'embedding')
+        op.create_vector_index('items_embedding_idx', 'items', 'embedding', metric='cosine')
+        """,
+        downgrade="""
+        op.drop_vector_index('items_embedding_idx', 'items', 'embedding', metric='cosine')
+        op.migrate_to_pgvector('items', 'embedding')
+        op.create_vector_index('items_embedding_idx', 'items', 'embedding')
+        """,
+    )
