@@ -37,8 +37,9 @@ class DimensionChangeRefused(RuVectorError, ValueError):
 
 def _check_dim(name: str, value: int | None) -> None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-        raise TypeError(f"alter_vector_dimension: {name} must be a positive int or None, "
-                        f"got {value!r}")
+        raise TypeError(
+            f"alter_vector_dimension: {name} must be a positive int or None, got {value!r}"
+        )
 
 
 @Operations.register_operation("alter_vector_dimension")
@@ -172,8 +173,9 @@ def alter_vector_dimension(operations: Operations, op: AlterVectorDimensionOp) -
             operations.execute(
                 "DO $$ BEGIN IF EXISTS (SELECT FROM "
                 f"{table} WHERE {column} IS NOT NULL) THEN RAISE EXCEPTION "
-                "'alter_vector_dimension: " + where.replace("'", "''") + " holds vectors; give using= or "
-                "truncate=True'; END IF; END $$"
+                "'alter_vector_dimension: "
+                + where.replace("'", "''")
+                + " holds vectors; give using= or truncate=True'; END IF; END $$"
             )
     else:
         bind = operations.get_bind()
@@ -182,8 +184,7 @@ def alter_vector_dimension(operations: Operations, op: AlterVectorDimensionOp) -
             {"schema": op.schema, "table": op.table_name, "column": op.column_name},
         ).first()
         if row is None:
-            raise DimensionChangeRefused(f"alter_vector_dimension: no column {where}",
-                                         column=where)
+            raise DimensionChangeRefused(f"alter_vector_dimension: no column {where}", column=where)
         typname, typmod, not_null = row
         current = None if typmod is None or typmod < 0 else int(typmod)
         if current != op.from_dim:

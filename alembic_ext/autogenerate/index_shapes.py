@@ -78,7 +78,12 @@ class IndexShape:
             self.opclass, source_type=self.sql_type, target_type=sql_type, method=self.method
         )
         return IndexShape(
-            self.name, self.column, sql_type, self.method, self.access_method, opclass,
+            self.name,
+            self.column,
+            sql_type,
+            self.method,
+            self.access_method,
+            opclass,
             self.params,
         )
 

@@ -14,8 +14,12 @@ from typing import Any, Final
 from alembic.autogenerate.api import AutogenContext
 from alembic.operations import MigrateOperation, ops
 
-__all__ = ["INTERNAL_TABLE_PREFIX", "drop_internal_table_ops", "include_object",
-           "is_internal_table"]
+__all__ = [
+    "INTERNAL_TABLE_PREFIX",
+    "drop_internal_table_ops",
+    "include_object",
+    "is_internal_table",
+]
 
 INTERNAL_TABLE_PREFIX: Final = "_ruvector_"
 

@@ -21,13 +21,13 @@ import copy
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import sqlalchemy_ruvector
 from alembic.autogenerate import renderers
 from alembic.autogenerate.api import AutogenContext
 from alembic.operations import MigrateOperation, ops
 from sqlalchemy import types as sqltypes
 from sqlalchemy.schema import Column
 
+import sqlalchemy_ruvector
 from sqlalchemy_ruvector.types import VectorType
 
 from ..dimension import AlterVectorDimensionOp
@@ -118,7 +118,7 @@ def with_imports(op: MigrateOperation) -> MigrateOperation:
         (ops.AddColumnOp, ops.DropColumnOp, ops.CreateTableOp, ops.DropTableOp, ops.AlterColumnOp),
     ):
         return op
-    swapped = copy.copy(op)
+    swapped: MigrateOperation = copy.copy(op)
     swapped.__class__ = _importing_class(type(op))
     return swapped
 

@@ -237,9 +237,7 @@ def test_pgvector_to_ruvector_is_migrate_to_ruvector(pgvector_project: Project) 
     pgvector_project.step(old, "pgvector")
     engine = sa.create_engine(pgvector_project.url)
     with engine.begin() as conn:
-        conn.execute(
-            sa.text("INSERT INTO items (id, embedding) VALUES (1, '[1,2,3]'), (2, NULL)")
-        )
+        conn.execute(sa.text("INSERT INTO items (id, embedding) VALUES (1, '[1,2,3]'), (2, NULL)"))
     revision = round_trip(
         pgvector_project,
         old,
@@ -251,8 +249,10 @@ def test_pgvector_to_ruvector_is_migrate_to_ruvector(pgvector_project: Project) 
     with engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT id, embedding::text FROM items ORDER BY id")).all()
         typ = conn.execute(
-            sa.text("SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
-                    "WHERE attrelid = 'items'::regclass AND attname = 'embedding'")
+            sa.text(
+                "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+                "WHERE attrelid = 'items'::regclass AND attname = 'embedding'"
+            )
         ).scalar_one()
     engine.dispose()
     assert rows == [(1, "[1,2,3]"), (2, None)]

@@ -28,8 +28,14 @@ def _op(conn: sa.Connection) -> Operations:
     return Operations(MigrationContext.configure(conn))
 
 
-def _table(conn: sa.Connection, name: str, column: str = "embedding", *, not_null: bool = False,
-           rows: tuple[str | None, ...] = ()) -> sa.Table:
+def _table(
+    conn: sa.Connection,
+    name: str,
+    column: str = "embedding",
+    *,
+    not_null: bool = False,
+    rows: tuple[str | None, ...] = (),
+) -> sa.Table:
     table = sa.Table(
         name,
         sa.MetaData(),
@@ -37,10 +43,12 @@ def _table(conn: sa.Connection, name: str, column: str = "embedding", *, not_nul
         sa.Column(column, sa.types.NullType(), nullable=not not_null),
     )
     quoted = conn.dialect.identifier_preparer
-    conn.execute(sa.text(
-        f"CREATE TABLE {quoted.quote(name)} (id int PRIMARY KEY, {quoted.quote(column)} "
-        f"ruvector(3){' NOT NULL' if not_null else ''})"
-    ))
+    conn.execute(
+        sa.text(
+            f"CREATE TABLE {quoted.quote(name)} (id int PRIMARY KEY, {quoted.quote(column)} "
+            f"ruvector(3){' NOT NULL' if not_null else ''})"
+        )
+    )
     for i, value in enumerate(rows):
         conn.execute(
             sa.text(f"INSERT INTO {quoted.quote(name)} VALUES (:i, CAST(:v AS ruvector(3)))"),
@@ -52,13 +60,19 @@ def _table(conn: sa.Connection, name: str, column: str = "embedding", *, not_nul
 def _state(conn: sa.Connection, table: str, column: str = "embedding") -> tuple[str, list[Any]]:
     quoted = conn.dialect.identifier_preparer
     typ = conn.execute(
-        sa.text("SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
-                "WHERE attrelid = to_regclass(:t) AND attname = :c"),
+        sa.text(
+            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+            "WHERE attrelid = to_regclass(:t) AND attname = :c"
+        ),
         {"t": quoted.quote(table), "c": column},
     ).scalar_one()
-    values = conn.execute(sa.text(
-        f"SELECT {quoted.quote(column)}::text FROM {quoted.quote(table)} ORDER BY id"
-    )).scalars().all()
+    values = (
+        conn.execute(
+            sa.text(f"SELECT {quoted.quote(column)}::text FROM {quoted.quote(table)} ORDER BY id")
+        )
+        .scalars()
+        .all()
+    )
     return typ, list(values)
 
 
@@ -93,7 +107,10 @@ def test_truncate_refused_on_not_null(conn: sa.Connection) -> None:
 def test_using_expression_converts(conn: sa.Connection) -> None:
     _table(conn, "dim_using", rows=("[1,2,3]", None))
     _op(conn).alter_vector_dimension(
-        "dim_using", "embedding", 3, 4,
+        "dim_using",
+        "embedding",
+        3,
+        4,
         using="(rtrim(embedding::text, ']') || ',0]')::ruvector(4)",
     )
     typ, values = _state(conn, "dim_using")
@@ -136,7 +153,10 @@ def test_offline_sql_guards_in_the_script() -> None:
     script = buffer.getvalue()
     assert "IF EXISTS (SELECT FROM items WHERE embedding IS NOT NULL) THEN RAISE" in script
     assert "ALTER TABLE items ALTER COLUMN embedding TYPE ruvector(4);" in script
-    assert "ALTER TABLE items ALTER COLUMN embedding TYPE ruvector(5) USING NULL::ruvector(5)" in script
+    assert (
+        "ALTER TABLE items ALTER COLUMN embedding TYPE ruvector(5) USING NULL::ruvector(5)"
+        in script
+    )
 
 
 def test_render_and_reverse() -> None:
