@@ -47,17 +47,15 @@ def _drop(shape: IndexShape, table: str, schema: str | None) -> MigrateOperation
             **shape.typed_params,
         )
     # Outside VectorIndex's vocabulary (an l1 or bit opclass): Alembic's own drop,
-    # whose reverse recreates the index exactly as the catalog has it.
-    create = ops.CreateIndexOp(
-        shape.name,
-        table,
-        [shape.column],
-        schema=schema,
-        postgresql_using=shape.access_method,
-        postgresql_ops={shape.column: shape.opclass},
-        postgresql_with=shape.typed_params,
-    )
-    return ops.DropIndexOp(shape.name, table, schema=schema, _reverse=create)
+    # carrying what its reverse needs to recreate the index as the catalog has it.
+    options: dict[str, Any] = {
+        "postgresql_using": shape.access_method,
+        "postgresql_ops": {shape.column: shape.opclass},
+    }
+    if shape.params:
+        options["postgresql_with"] = shape.typed_params
+    create = ops.CreateIndexOp(shape.name, table, [shape.column], schema=schema, **options)
+    return ops.DropIndexOp(shape.name, table, schema=schema, _reverse=create, **options)
 
 
 def _create(index: Index, shape: IndexShape, table: str, schema: str | None) -> MigrateOperation:

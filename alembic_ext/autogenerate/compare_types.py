@@ -27,20 +27,22 @@ _MIGRATIONS: dict[tuple[str, str], type[MigrateToRuVectorOp] | type[MigrateToPgV
 }
 
 
-def _replacement(op: ops.AlterColumnOp) -> tuple[MigrateOperation, str] | None:
-    """Our operation for ``op``'s type change and the column's SQL type afterwards."""
+def _replacement(op: ops.AlterColumnOp) -> tuple[list[MigrateOperation], str] | None:
+    """Our operations for ``op``'s type change (a move to the other extension's type,
+    then a dimension change, either or both) and the column's SQL type afterwards."""
     old, new = op.existing_type, op.modify_type
     if not (isinstance(old, VectorType) and isinstance(new, VectorType)):
         return None
     table, column, schema = op.table_name, op.column_name, op.schema
-    if old.sql_name == new.sql_name:
-        if old.dim == new.dim:
-            return None
-        return AlterVectorDimensionOp(table, column, old.dim, new.dim, schema=schema), new.sql_name
-    migration = _MIGRATIONS.get((old.sql_name, new.sql_name))
-    if migration is None or old.dim != new.dim:
-        return None  # e.g. vector -> halfvec: left to alter_column, as Alembic wrote it
-    return migration(table, column, schema=schema), new.sql_name
+    replacement: list[MigrateOperation] = []
+    if old.sql_name != new.sql_name:
+        migration = _MIGRATIONS.get((old.sql_name, new.sql_name))
+        if migration is None:
+            return None  # e.g. vector -> halfvec: left to alter_column, as Alembic wrote it
+        replacement.append(migration(table, column, schema=schema))
+    if old.dim != new.dim:
+        replacement.append(AlterVectorDimensionOp(table, column, old.dim, new.dim, schema=schema))
+    return (replacement, new.sql_name) if replacement else None
 
 
 def rewrite_type_changes(modify_table_ops: ops.ModifyTableOps) -> dict[str, str]:
@@ -55,8 +57,8 @@ def rewrite_type_changes(modify_table_ops: ops.ModifyTableOps) -> dict[str, str]
             continue
         assert isinstance(op, ops.AlterColumnOp)
         replacement, new_type = found
-        rewritten.append(replacement)
-        if not isinstance(replacement, AlterVectorDimensionOp):
+        rewritten += replacement
+        if not all(isinstance(r, AlterVectorDimensionOp) for r in replacement):
             migrated[op.column_name] = new_type
         op.modify_type = None
         if op.has_changes():  # nullable / comment / default changed too

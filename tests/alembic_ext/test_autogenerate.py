@@ -289,3 +289,74 @@ def test_pgvector_to_ruvector_with_a_changed_index(pgvector_project: Project) ->
         op.create_vector_index('items_embedding_idx', 'items', 'embedding')
         """,
     )
+
+
+def test_added_and_removed_vector_indexes(project: Project) -> None:
+    """A removed index is read back from the catalog, so the downgrade recreates it
+    with its parameters; a new VectorIndex on an existing table is created in
+    VectorIndex's vocabulary (Alembic's create_index would build a btree)."""
+    old, new = sa.MetaData(), sa.MetaData()
+    items(old, VectorIndex("items_a_idx", "embedding", metric="cosine", m=12))
+    items(new, VectorIndex("items_b_idx", "embedding", method="ivfflat", lists=7))
+    project.step(old, "old")
+    round_trip(
+        project,
+        old,
+        new,
+        upgrade="""
+        op.drop_vector_index('items_a_idx', 'items', 'embedding', metric='cosine', m=12)
+        op.create_vector_index('items_b_idx', 'items', 'embedding', method='ivfflat', lists=7)
+        """,
+        downgrade="""
+        op.drop_vector_index('items_b_idx', 'items', 'embedding', method='ivfflat', lists=7)
+        op.create_vector_index('items_a_idx', 'items', 'embedding', metric='cosine', m=12)
+        """,
+    )
+
+
+def test_removed_index_outside_vector_index_vocabulary(pgvector_project: Project) -> None:
+    """pgvector's L1 HNSW index has no VectorIndex spelling: Alembic's drop_index,
+    with the access method and opclass read from the catalog so the downgrade is exact."""
+    old, new = sa.MetaData(), sa.MetaData()
+    l1 = sa.Index(
+        "items_l1_idx",
+        "embedding",
+        postgresql_using="hnsw",
+        postgresql_ops={"embedding": "vector_l1_ops"},
+        postgresql_with={"m": 8},
+    )
+    _pgvector_items(old, l1)
+    _pgvector_items(new)
+    pgvector_project.step(old, "old")
+    round_trip(
+        pgvector_project,
+        old,
+        new,
+        upgrade="""
+        op.drop_index('items_l1_idx', table_name='items', postgresql_using='hnsw', postgresql_ops={'embedding': 'vector_l1_ops'}, postgresql_with={'m': 8})
+        """,  # noqa: E501
+        downgrade="""
+        op.create_index('items_l1_idx', 'items', ['embedding'], unique=False, postgresql_using='hnsw', postgresql_ops={'embedding': 'vector_l1_ops'}, postgresql_with={'m': 8})
+        """,  # noqa: E501
+    )
+
+
+def test_pgvector_to_ruvector_with_a_new_dimension(pgvector_project: Project) -> None:
+    """vector(3) -> ruvector(4): the move, then the explicit dimension change."""
+    old, new = sa.MetaData(), sa.MetaData()
+    _pgvector_items(old)
+    items(new, dim=4)
+    pgvector_project.step(old, "old")
+    round_trip(
+        pgvector_project,
+        old,
+        new,
+        upgrade="""
+        op.migrate_to_ruvector('items', 'embedding')
+        op.alter_vector_dimension('items', 'embedding', 3, 4)
+        """,
+        downgrade="""
+        op.alter_vector_dimension('items', 'embedding', 4, 3)
+        op.migrate_to_pgvector('items', 'embedding')
+        """,
+    )
