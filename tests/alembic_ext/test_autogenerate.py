@@ -360,3 +360,45 @@ def test_pgvector_to_ruvector_with_a_new_dimension(pgvector_project: Project) ->
         op.migrate_to_pgvector('items', 'embedding')
         """,
     )
+
+
+def test_quoted_identifiers_and_a_named_schema(project: Project) -> None:
+    """Upper case, spaces and a quote in table, column, index and schema names: the
+    catalog is read with bound values and every operation quotes."""
+    engine = sa.create_engine(project.url)
+    with engine.begin() as conn:
+        conn.execute(sa.text('CREATE SCHEMA "Vec Store"'))
+    engine.dispose()
+    project.configure["include_schemas"] = True
+    project.configure["include_name"] = lambda name, type_, parent: (
+        type_ != "schema" or name == "Vec Store"
+    )
+
+    def model(m: int) -> sa.MetaData:
+        metadata = sa.MetaData()
+        sa.Table(
+            'My "Items"',
+            metadata,
+            sa.Column("Id", sa.Integer, primary_key=True),
+            sa.Column("Embedding Col", RuVector(3)),
+            VectorIndex('Items "Idx"', "Embedding Col", metric="cosine", m=m),
+            schema="Vec Store",
+        )
+        return metadata
+
+    old, new = model(16), model(20)
+    project.step(old, "old")
+    project.check(old)
+    round_trip(
+        project,
+        old,
+        new,
+        upgrade="""
+        op.drop_vector_index('Items "Idx"', 'My "Items"', 'Embedding Col', metric='cosine', schema='Vec Store', m=16)
+        op.create_vector_index('Items "Idx"', 'My "Items"', 'Embedding Col', metric='cosine', schema='Vec Store', m=20)
+        """,  # noqa: E501
+        downgrade="""
+        op.drop_vector_index('Items "Idx"', 'My "Items"', 'Embedding Col', metric='cosine', schema='Vec Store', m=20)
+        op.create_vector_index('Items "Idx"', 'My "Items"', 'Embedding Col', metric='cosine', schema='Vec Store', m=16)
+        """,  # noqa: E501
+    )
