@@ -117,7 +117,9 @@ def test_upgrade_and_downgrade_keep_catalog_and_data(
     assert run_sql(db, "SELECT to_regclass('documents')") == [(None,)]
 
 
-@pytest.mark.skipif(REAL_URL is not None, reason="the published-2.0.5 profile is the compat layer's")
+@pytest.mark.skipif(
+    REAL_URL is not None, reason="the published-2.0.5 profile is the compat layer's"
+)
 @pytest.mark.usefixtures("no_database_url")
 def test_published_profile_says_what_to_do(make_source_db: Callable[..., Database]) -> None:
     """ruvector 2.0.5 names its HNSW method hnsw, like pgvector: it cannot be installed
