@@ -19,19 +19,20 @@ from typing import Any
 from alembic.operations import MigrateOperation, Operations
 from sqlalchemy import text
 
-from sqlalchemy_ruvector.errors import RuVectorError
+from .errors import MigrationRefused, Refusal
 
 __all__ = ["AlterVectorDimensionOp", "DimensionChangeRefused"]
 
 log = logging.getLogger(__name__)
 
 
-class DimensionChangeRefused(RuVectorError, ValueError):
+class DimensionChangeRefused(MigrationRefused):
     """The column holds vectors and the migration did not say what to do with them,
-    or the column is not what the operation expects. ``column`` is ``table.column``."""
+    or the column is not what the operation expects; nothing was changed.
+    ``column`` is ``[schema.]table.column``."""
 
-    def __init__(self, message: str, *, column: str) -> None:
-        super().__init__(message)
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__("alter_vector_dimension", [Refusal(column, reason)])
         self.column = column
 
 
@@ -184,32 +185,32 @@ def alter_vector_dimension(operations: Operations, op: AlterVectorDimensionOp) -
             {"schema": op.schema, "table": op.table_name, "column": op.column_name},
         ).first()
         if row is None:
-            raise DimensionChangeRefused(f"alter_vector_dimension: no column {where}", column=where)
+            raise DimensionChangeRefused(where, "no such column")
         typname, typmod, not_null = row
         current = None if typmod is None or typmod < 0 else int(typmod)
         if current != op.from_dim:
             raise DimensionChangeRefused(
-                f"alter_vector_dimension: {where} is {_type_sql(typname, current)}, not "
-                f"{_type_sql(typname, op.from_dim)} as the migration expects",
-                column=where,
+                where,
+                f"is {_type_sql(typname, current)}, not {_type_sql(typname, op.from_dim)} "
+                "as the migration expects",
             )
         if op.truncate and not_null:
             raise DimensionChangeRefused(
-                f"alter_vector_dimension: {where} is NOT NULL, so truncate=True cannot "
-                "discard its vectors; give using= an expression instead",
-                column=where,
+                where,
+                "is NOT NULL, so truncate=True cannot discard its vectors; give using= an "
+                "expression instead",
             )
         if op.using is None and not op.truncate and op.to_dim is not None:
-            count = bind.execute(
-                text(f"SELECT count(*) FROM {table} WHERE {column} IS NOT NULL")
+            holds = bind.execute(
+                text(f"SELECT EXISTS (SELECT FROM {table} WHERE {column} IS NOT NULL)")
             ).scalar_one()
-            if count:
+            if holds:
+                dims = "unbounded" if op.from_dim is None else f"{op.from_dim}-dimensional"
                 raise DimensionChangeRefused(
-                    f"alter_vector_dimension: {where} holds {count} vectors of "
-                    f"{op.from_dim} dimensions, which {_type_sql(typname, op.to_dim)} cannot "
-                    "hold; say how to convert them with using='<SQL expression>' or discard "
-                    "them with truncate=True (nothing was changed)",
-                    column=where,
+                    where,
+                    f"holds {dims} vectors, which {_type_sql(typname, op.to_dim)} cannot hold; "
+                    "say how to convert them with using='<SQL expression>' or discard them "
+                    "with truncate=True",
                 )
     new_type = _type_sql(typname, op.to_dim, preparer.quote)
     statement = f"ALTER TABLE {table} ALTER COLUMN {column} TYPE {new_type}"

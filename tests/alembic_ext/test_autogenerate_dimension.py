@@ -14,7 +14,7 @@ from alembic.autogenerate.render import render_op_text
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 
-from alembic_ext import AlterVectorDimensionOp, DimensionChangeRefused
+from alembic_ext import AlterVectorDimensionOp, DimensionChangeRefused, MigrationRefused
 
 
 @pytest.fixture
@@ -84,9 +84,12 @@ def test_empty_column_changes_dimension(conn: sa.Connection) -> None:
 
 def test_non_empty_column_is_refused_and_left_untouched(conn: sa.Connection) -> None:
     _table(conn, "dim_full", rows=("[1,2,3]", None))
-    with pytest.raises(DimensionChangeRefused, match=r"dim_full\.embedding holds 1 vectors") as e:
+    with pytest.raises(
+        DimensionChangeRefused, match=r"dim_full\.embedding: holds 3-dimensional vectors"
+    ) as e:
         _op(conn).alter_vector_dimension("dim_full", "embedding", 3, 4)
     assert e.value.column == "dim_full.embedding"
+    assert isinstance(e.value, MigrationRefused) and "nothing was changed" in str(e.value)
     assert "using=" in str(e.value) and "truncate=True" in str(e.value)
     assert _state(conn, "dim_full") == ("ruvector(3)", ["[1,2,3]", None])
 
@@ -121,7 +124,7 @@ def test_using_expression_converts(conn: sa.Connection) -> None:
 
 def test_quoted_identifiers(conn: sa.Connection) -> None:
     _table(conn, "Dim Items", "Embedding Col", rows=("[1,2,3]",))
-    with pytest.raises(DimensionChangeRefused, match=r"Dim Items\.Embedding Col"):
+    with pytest.raises(DimensionChangeRefused, match=r"Dim Items\.Embedding Col: holds"):
         _op(conn).alter_vector_dimension("Dim Items", "Embedding Col", 3, 4)
     _op(conn).alter_vector_dimension("Dim Items", "Embedding Col", 3, 4, truncate=True)
     assert _state(conn, "Dim Items", "Embedding Col") == ("ruvector(4)", [None])
@@ -129,9 +132,11 @@ def test_quoted_identifiers(conn: sa.Connection) -> None:
 
 def test_wrong_current_dimension_or_unknown_column(conn: sa.Connection) -> None:
     _table(conn, "dim_wrong")
-    with pytest.raises(DimensionChangeRefused, match=r"is ruvector\(3\), not ruvector\(5\)"):
+    with pytest.raises(
+        DimensionChangeRefused, match=r"dim_wrong\.embedding: is ruvector\(3\), not ruvector\(5\)"
+    ):
         _op(conn).alter_vector_dimension("dim_wrong", "embedding", 5, 4)
-    with pytest.raises(DimensionChangeRefused, match=r"no column dim_wrong\.nope"):
+    with pytest.raises(DimensionChangeRefused, match=r"dim_wrong\.nope: no such column"):
         _op(conn).alter_vector_dimension("dim_wrong", "nope", 3, 4)
     assert _state(conn, "dim_wrong") == ("ruvector(3)", [])
 
