@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from sqlalchemy_ruvector import PgVector, RuVector, VectorIndex
+from sqlalchemy_ruvector import HalfVec, PgVector, RuVector, SparseVec, VectorIndex
 from tests.alembic_ext.autogen_harness import Project, round_trip
 from tests.conftest import PROFILES_UNDER_TEST, Database
 
@@ -402,3 +402,37 @@ def test_quoted_identifiers_and_a_named_schema(project: Project) -> None:
         op.create_vector_index('Items "Idx"', 'My "Items"', 'Embedding Col', metric='cosine', schema='Vec Store', m=16)
         """,  # noqa: E501
     )
+
+
+def test_halfvec_and_sparsevec_columns_render_and_run(pgvector_project: Project) -> None:
+    """pgvector's halfvec and sparsevec (documented by ruvector under the same names):
+    the revision imports their modules and runs; the reflected types compare equal."""
+    old, new = sa.MetaData(), sa.MetaData()
+    sa.Table(
+        "docs",
+        new,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("half", HalfVec(4)),
+        sa.Column("sparse", SparseVec(5)),
+        sa.Column("dense", PgVector(6)),
+    )
+    revision = round_trip(
+        pgvector_project,
+        old,
+        new,
+        upgrade="""
+        op.create_table('docs',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('half', sqlalchemy_ruvector.types.halfvec.HalfVec(dim=4), nullable=True),
+        sa.Column('sparse', sqlalchemy_ruvector.types.sparsevec.SparseVec(dim=5), nullable=True),
+        sa.Column('dense', sqlalchemy_ruvector.types.dense.PgVector(dim=6), nullable=True),
+        sa.PrimaryKeyConstraint('id')
+        )
+        """,
+        downgrade="op.drop_table('docs')",
+    )
+    assert {
+        "import sqlalchemy_ruvector.types.halfvec",
+        "import sqlalchemy_ruvector.types.sparsevec",
+        "import sqlalchemy_ruvector.types.dense",
+    } <= revision.imports
