@@ -60,7 +60,9 @@ def rewrite_type_changes(modify_table_ops: ops.ModifyTableOps) -> dict[str, str]
         rewritten += replacement
         if not all(isinstance(r, AlterVectorDimensionOp) for r in replacement):
             migrated[op.column_name] = new_type
-        op.modify_type = None
+        # Other changes on the column stay in the alter_column, which runs after our
+        # operations on upgrade and before them on downgrade: the new type is "existing".
+        op.existing_type, op.modify_type = op.modify_type, None
         if op.has_changes():  # nullable / comment / default changed too
             rewritten.append(op)
     modify_table_ops.ops[:] = rewritten

@@ -436,3 +436,34 @@ def test_halfvec_and_sparsevec_columns_render_and_run(pgvector_project: Project)
         "import sqlalchemy_ruvector.types.sparsevec",
         "import sqlalchemy_ruvector.types.dense",
     } <= revision.imports
+
+
+def test_dimension_and_nullable_change_together(project: Project) -> None:
+    """The type change becomes our operation; the nullable change stays an
+    alter_column, which names the type the column has when it runs."""
+    old, new = sa.MetaData(), sa.MetaData()
+    sa.Table(
+        "items",
+        old,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("embedding", RuVector(3), nullable=False),
+    )
+    items(new, dim=4)
+    project.step(old, "old")
+    round_trip(
+        project,
+        old,
+        new,
+        upgrade="""
+        op.alter_vector_dimension('items', 'embedding', 3, 4)
+        op.alter_column('items', 'embedding',
+                   existing_type=sqlalchemy_ruvector.types.dense.RuVector(dim=4),
+                   nullable=True)
+        """,
+        downgrade="""
+        op.alter_column('items', 'embedding',
+                   existing_type=sqlalchemy_ruvector.types.dense.RuVector(dim=4),
+                   nullable=False)
+        op.alter_vector_dimension('items', 'embedding', 4, 3)
+        """,
+    )
