@@ -41,7 +41,8 @@ def make(make_source_db: Callable[..., Database]) -> Database:
     run_sql(db, "CREATE TABLE docs (id int PRIMARY KEY, e vector(3), note text)")
     run_sql(
         db,
-        "INSERT INTO docs SELECT i, ('[' || i || ',2,3]')::vector, 'n' FROM generate_series(1, 300) i",
+        "INSERT INTO docs SELECT i, ('[' || i || ',2,3]')::vector, 'n'"
+        " FROM generate_series(1, 300) i",
     )
     run_sql(db, "CREATE INDEX docs_e ON docs USING hnsw (e vector_cosine_ops) WITH (m = 12)")
     return db
