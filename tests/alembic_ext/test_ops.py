@@ -189,3 +189,32 @@ def test_unbounded_column_with_per_collection_cast_indexes(source_db: Database) 
         " WHERE (collection = 'three'::text)",
     ]
     assert checksum(source_db, "lc") == before
+
+
+def test_snapshot_and_validate_on_ruvector_columns(ruvector_db: Database) -> None:
+    """The digest reads ruvector's own send layout (both profiles)."""
+    run_sql(ruvector_db, "CREATE TABLE rv (id int PRIMARY KEY, e ruvector(3))")
+    run_sql(
+        ruvector_db,
+        "INSERT INTO rv SELECT i, CASE WHEN i % 9 = 0 THEN NULL"
+        " ELSE ('[' || i || ',0.5,-2]')::ruvector END FROM generate_series(1, 120) i",
+    )
+    with operations(ruvector_db) as op:
+        op.snapshot_vector_column("rv", "e", samples=3, k=5)
+        op.execute("UPDATE rv SET id = id")  # rewrites every row, changes nothing
+        op.validate_vector_migration("rv", "e", samples=3, k=5)
+    with (
+        pytest.raises(ValidationMismatch, match="NULL count 13 before, 14 after"),
+        operations(ruvector_db) as op,
+    ):
+        op.snapshot_vector_column("rv", "e")
+        op.execute("UPDATE rv SET e = NULL WHERE id = 1")
+        op.validate_vector_migration("rv", "e")
+
+
+def test_back_to_pgvector_needs_pgvector(ruvector_db: Database) -> None:
+    run_sql(ruvector_db, "CREATE TABLE nopg (id int PRIMARY KEY, e ruvector(3))")
+    missing = r"pgvector \(extension vector\) is not installed"
+    with pytest.raises(MigrationRefused, match=missing), operations(ruvector_db) as op:
+        op.migrate_to_pgvector("nopg", "e")
+    assert catalog(ruvector_db, "nopg")["columns"][1][1] == "ruvector(3)"
