@@ -11,13 +11,14 @@ end to end including COMMIT:
   ruvector(dim) USING embedding::text::ruvector(dim); CREATE INDEX ... USING <hnsw am>
   (embedding ruvector_cosine_ops) WITH (...); COMMIT``
 * ours          ``migrate_column(...)`` (what ``op.migrate_to_ruvector`` runs: catalog
-  reflection, planning, lock with lock_timeout, the same DDL) with ``validate=False``
-* ours+validate the same with ``validate=True``; its validation time (snapshot before,
-  snapshot after, compare: counts, digest of every row, exact top-k) is reported apart.
+  reflection, planning, lock with lock_timeout, the same DDL) with ``validate=True``;
+  its validation time (snapshot before and after: counts, digest of every row, exact
+  top-k with index scans off) is measured inside and reported apart.
 
 It prints rows/s (median of ``--repeat`` runs, interleaved round-robin so that machine
-noise hits all variants alike), the ratio ours / hand-written (goal >= 0.9), and how long
-the table's ACCESS EXCLUSIVE lock was held (from the grant to the end of COMMIT).
+noise hits both alike), the ratio ours (without validation) / hand-written (goal >= 0.9),
+and how long the table's ACCESS EXCLUSIVE lock was held (from the grant to the end of
+COMMIT; ours holds it through validation too). ``--no-validate`` runs ours without it.
 """
 
 from __future__ import annotations
@@ -101,6 +102,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--m", type=int, default=16)
     parser.add_argument("--ef", type=int, default=64)
+    parser.add_argument("--no-validate", action="store_true")
     args = parser.parse_args()
 
     server = start()
@@ -119,8 +121,7 @@ def main() -> None:
         )
         variants = {
             "hand-written SQL": lambda: hand_written(engine, args.dim, args.m, args.ef, hnsw_am),
-            "ours": lambda: ours(engine, validate=False),
-            "ours+validate": lambda: ours(engine, validate=True),
+            "ours": lambda: ours(engine, validate=not args.no_validate),
         }
         results: dict[str, list[dict[str, float]]] = {name: [] for name in variants}
         for i in range(args.repeat):
@@ -148,13 +149,17 @@ def main() -> None:
                 f"{name:17s} {args.rows / total:10.0f} {total:8.2f} "
                 f"{median(name, 'lock'):12.2f} {median(name, 'validate'):11.2f}"
             )
-        ratio = median("hand-written SQL", "total") / median("ours", "total")
-        print(f"\nours / hand-written (rows/s): {ratio:.3f}  (goal >= 0.9)")
-        ours_v = median("ours+validate", "total") - median("ours+validate", "validate")
+        hand = median("hand-written SQL", "total")
+        ours_total, validation = median("ours", "total"), median("ours", "validate")
         print(
-            f"ours+validate without its validation: {args.rows / ours_v:.0f} rows/s; "
-            f"validation alone: {median('ours+validate', 'validate'):.2f}s"
+            f"\nours without validation: {args.rows / (ours_total - validation):.0f} rows/s;"
+            f" validation alone: {validation:.2f}s"
         )
+        print(
+            f"ours / hand-written (rows/s, validation excluded): "
+            f"{hand / (ours_total - validation):.3f}  (goal >= 0.9)"
+        )
+        print(f"ours / hand-written (rows/s, validation included): {hand / ours_total:.3f}")
         engine.dispose()
     finally:
         server.stop()
