@@ -12,11 +12,20 @@ from typing import Final
 
 import psycopg
 
+from sqlalchemy_ruvector.capabilities import Capabilities
+
 from ._db import Db
 from ._sql import ident, literal
 from .errors import ExtensionConflict, MigrationRefused, Refusal
 
-__all__ = ["CONFLICT_STEPS", "create_extension", "drop_extension", "ensure_installable"]
+__all__ = [
+    "CONFLICT_STEPS",
+    "capabilities_once_installed",
+    "create_extension",
+    "drop_extension",
+    "ensure_installable",
+    "installed",
+]
 
 CONFLICT_STEPS: Final = (
     'This ruvector build names its HNSW access method "hnsw", which pgvector\'s HNSW '
@@ -142,3 +151,16 @@ def drop_extension(db: Db, *, if_exists: bool = True) -> None:
             [Refusal(c, "still uses a ruvector type; migrate or drop it first") for c in columns],
         )
     db.execute("DROP EXTENSION " + ("IF EXISTS " if if_exists else "") + "ruvector")
+
+
+def capabilities_once_installed(db: Db) -> Capabilities:
+    """What the server would offer with ruvector installed: installed and probed in a
+    savepoint that is rolled back (for planning before the extension exists)."""
+    if installed(db) is not None:
+        return db.capabilities()
+    db.execute("SAVEPOINT alembic_ext_probe")
+    try:
+        _try_create(db, _create_sql(None, None, False), keep=True)
+        return db.capabilities()
+    finally:
+        db.execute("ROLLBACK TO SAVEPOINT alembic_ext_probe")

@@ -72,3 +72,17 @@ def run_sql(db: Database, statement: str, params: Any = None) -> list[tuple[Any,
     with db.connect() as conn:
         cur = conn.execute(statement, params)
         return cur.fetchall() if cur.description else []
+
+
+@contextmanager
+def migration(db: Database, *, dialect: str = "psycopg") -> Iterator[Operations]:
+    """``op`` as Alembic runs it: a connection the migration context owns, so
+    ``autocommit_block()`` (CREATE INDEX CONCURRENTLY) works."""
+    engine = sa.create_engine(db.url.replace("+psycopg", f"+{dialect}", 1))
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn)
+            with context.begin_transaction():
+                yield Operations(context)
+    finally:
+        engine.dispose()

@@ -12,7 +12,8 @@ SELECT json_build_object(
   'columns', (SELECT json_agg(json_build_array(a.attname, format_type(a.atttypid, a.atttypmod),
                                                a.attnotnull, pg_get_expr(d.adbin, d.adrelid),
                                                col_description(c.oid, a.attnum)) ORDER BY a.attnum)
-                FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+                FROM pg_attribute a
+                LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
                WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
   'indexes', (SELECT json_agg(json_build_array(ic.relname, am.amname,
                      ARRAY(SELECT o.opcname FROM unnest(i.indclass::oid[]) u(oid)

@@ -114,24 +114,18 @@ def test_dependents_are_refused_by_name() -> None:
     ]  # fmt: skip
 
 
+def _reason(facts: TableFacts, column: str | None, caps: Capabilities = DOCUMENTED) -> str:
+    return plan_migration(facts, column, "ruvector", caps).refusals[0].reason
+
+
 def test_column_errors() -> None:
-    assert (
-        "no column 'nope'"
-        in plan_migration(table(), "nope", "ruvector", DOCUMENTED).refusals[0].reason
-    )
-    assert (
-        "is int8, not a pgvector type"
-        in plan_migration(table(), "id", "ruvector", DOCUMENTED).refusals[0].reason
-    )
+    assert "no column 'nope'" in _reason(table(), "nope")
+    assert "is int8, not a pgvector type" in _reason(table(), "id")
     half = ColumnFacts("h", 3, "halfvec", "vector", 3)
-    refused = plan_migration(table(columns=(ID, half)), None, "ruvector", DOCUMENTED).refusals
-    assert "no halfvec type" in refused[0].reason
+    assert "no halfvec type" in _reason(table(columns=(ID, half)), None)
     missing = dataclasses.replace(DOCUMENTED, extension_version=None)
-    assert (
-        "op.create_ruvector_extension()"
-        in plan_migration(table(), None, "ruvector", missing).refusals[0].reason
-    )
-    assert "partitioned" in plan_migration(dataclasses.replace(table(), relkind="p"), None, "ruvector", DOCUMENTED).refusals[0].reason  # fmt: skip
+    assert "op.create_ruvector_extension()" in _reason(table(), None, missing)
+    assert "partitioned" in _reason(dataclasses.replace(table(), relkind="p"), None)
 
 
 def test_identifiers_are_quoted() -> None:
@@ -147,7 +141,8 @@ def test_identifiers_are_quoted() -> None:
         ' USING "My Embedding"::text::ruvector(3)',
         'ALTER TABLE "Sch ema"."Tab-le" ALTER COLUMN "My Embedding" SET DEFAULT'
         " '[1,2,3]'::ruvector(3)",
-        'CREATE INDEX "Idx ""q""" ON "Sch ema"."Tab-le" USING ruhnsw ("My Embedding" ruvector_l2_ops)',
+        'CREATE INDEX "Idx ""q""" ON "Sch ema"."Tab-le"'
+        ' USING ruhnsw ("My Embedding" ruvector_l2_ops)',
     )
 
 

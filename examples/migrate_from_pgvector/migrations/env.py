@@ -37,14 +37,16 @@ def _configure(connection: sa.Connection) -> None:
 
 
 def run_migrations_online() -> None:
-    connection = config.attributes.get("connection")
-    if connection is not None:  # pytest-alembic, or a caller's own connection
-        _configure(connection)
+    # pytest-alembic (or a caller) may hand over an Engine or a Connection.
+    given = config.attributes.get("connection")
+    if isinstance(given, sa.Connection):
+        _configure(given)
         return
-    engine = sa.create_engine(_url(), poolclass=sa.pool.NullPool)
+    engine = given or sa.create_engine(_url(), poolclass=sa.pool.NullPool)
     with engine.connect() as connection:
         _configure(connection)
-    engine.dispose()
+    if given is None:
+        engine.dispose()
 
 
 def run_migrations_offline() -> None:
