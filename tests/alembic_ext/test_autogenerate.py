@@ -467,3 +467,28 @@ def test_dimension_and_nullable_change_together(project: Project) -> None:
         op.alter_vector_dimension('items', 'embedding', 4, 3)
         """,
     )
+
+
+def test_partial_vector_index_round_trips_without_phantom_diffs(project: Project) -> None:
+    """A partial HNSW index (per-collection, as langchain-postgres users write them):
+    created as written, then ``alembic check`` is clean."""
+    am = hnsw_am(project)
+    model = sa.MetaData()
+    items(
+        model,
+        sa.Column("collection", sa.Text),
+        sa.Index(
+            "items_part_idx",
+            "embedding",
+            postgresql_using=am,
+            postgresql_ops={"embedding": "ruvector_cosine_ops"},
+            postgresql_where=sa.text("collection = 'a'"),
+        ),
+    )
+    revision = project.step(model, "create")
+    assert (
+        "op.create_index('items_part_idx', 'items', ['embedding'], unique=False, "
+        f"postgresql_using='{am}', postgresql_ops={{'embedding': 'ruvector_cosine_ops'}}, "
+        "postgresql_where=sa.text(\"collection = 'a'\"))"
+    ) in revision.upgrade
+    project.check(model)
