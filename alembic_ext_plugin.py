@@ -13,6 +13,9 @@ they run once either way).
 
 from __future__ import annotations
 
+import sys
+import types
+from collections.abc import Iterator
 from typing import Any
 
 __all__ = ["PLUGIN_NAME", "setup"]
@@ -39,3 +42,15 @@ def setup(plugin: Any) -> None:
 
     for target, fn in (("schema", _compare_schema), ("table", _compare_table)):
         plugin.add_autogenerate_comparator(fn, target, priority=DispatchPriority.LAST)
+
+
+class _PluginModule(types.ModuleType):
+    """This module, also iterable over itself: Alembic 1.18.0 to 1.20.0 iterate what an
+    ``alembic.plugins`` entry point loads (a collection of modules, fixed by Alembic
+    #1873 in 1.20.1), later versions take the module itself; both find this ``setup``."""
+
+    def __iter__(self) -> Iterator[types.ModuleType]:
+        return iter((self,))
+
+
+sys.modules[__name__].__class__ = _PluginModule

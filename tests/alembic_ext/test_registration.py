@@ -90,6 +90,22 @@ def test_entry_point_names_an_import_light_module() -> None:
     assert done.stdout.strip() == "False"
 
 
+def test_entry_point_loads_as_alembic_1_18_and_1_20_1_expect() -> None:
+    """1.18.0-1.20.0 iterate the loaded object (a collection of modules); 1.20.1 takes
+    a module. One module that iterates over itself serves both."""
+    import types
+
+    (point,) = [
+        p
+        for p in importlib.metadata.entry_points(group="alembic.plugins")
+        if p.name == "alembic_ext"
+    ]
+    loaded = point.load()
+    assert isinstance(loaded, types.ModuleType)
+    assert list(loaded) == [loaded]
+    assert callable(loaded.setup)
+
+
 def test_without_registration_alembic_writes_a_plain_create_index(url: str) -> None:
     result = _run("none", url)
     assert result["ops"] == ["CreateTableOp", "CreateIndexOp"]
