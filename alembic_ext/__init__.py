@@ -10,7 +10,7 @@ else is patched. On Alembic >= 1.18 the package is also the plugin ``alembic_ext
 (:mod:`alembic_ext.plugin`).
 """
 
-from . import dimension, impl, ops
+from . import dimension, impl, ops, tenancy
 from .autogenerate import include_object, register, render_item
 from .dimension import AlterVectorDimensionOp, DimensionChangeRefused
 from .errors import ExtensionConflict, LockBusy, MigrationRefused, Refusal, ValidationMismatch
@@ -30,4 +30,5 @@ __all__ = [
     "include_object",
     "ops",
     "render_item",
+    "tenancy",
 ]
