@@ -38,6 +38,18 @@ def test_orm_search() -> None:
     assert "refused: column 'products.embedding': expected 32 dimensions, got 31" in out
 
 
+def test_migrate_from_pgvector() -> None:
+    out = run("migrate_from_pgvector/run.py")
+    assert "documents.embedding: ruvector(32)" in out
+    assert (
+        "USING ruhnsw (embedding ruvector_cosine_ops) WITH (m='24', ef_construction='100')" in out
+    )
+    assert "rewriting public.documents in place under an ACCESS EXCLUSIVE lock" in out
+    assert out.count(": unchanged") == 2 and "CHANGED" not in out
+    assert "nearest to document 42: 42 (0.000)" in out
+    assert out.rstrip().splitlines()[-5].strip() == "documents.embedding: vector(32)"
+
+
 def test_hybrid_search() -> None:
     out = run("hybrid_search.py")
     assert "docstrings indexed" in out
