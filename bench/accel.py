@@ -25,6 +25,10 @@ for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
     os.environ.pop(var, None)
 
 import argparse  # noqa: E402
+import ctypes  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from typing import Any  # noqa: E402
@@ -86,24 +90,51 @@ def best_time(fn: Callable[..., Any], *args: Any, reps: int = 5) -> float:
     return min(times)
 
 
-def read_bandwidth(gib: float) -> tuple[float, float, float]:
+class Probes:
+    """bench/probe.c (bandwidth and FMA loops), compiled for this machine and loaded via ctypes.
+
+    The probes are measurement code, so they are not in the accel extension.
+    """
+
+    def __init__(self) -> None:
+        src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "probe.c")
+        cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc") or "cc"
+        self._dir = tempfile.mkdtemp(prefix="accel-probe-")
+        lib = os.path.join(self._dir, "probe.so")
+        subprocess.run([cc, "-O2", "-shared", "-fPIC", "-o", lib, src], check=True)
+        self.lib = ctypes.CDLL(lib)
+        self.lib.probe_read_sum.restype = ctypes.c_float
+        self.lib.probe_read_sum.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+        self.lib.probe_fma_loop.restype = ctypes.c_float
+        self.lib.probe_fma_loop.argtypes = [ctypes.c_size_t, ctypes.POINTER(ctypes.c_int)]
+        self.chains = int(self.lib.probe_fma_chains())
+
+    def read_sum(self, a: np.ndarray) -> float:
+        return float(self.lib.probe_read_sum(a.ctypes.data, a.nbytes))
+
+    def fma_loop(self, iters: int) -> tuple[float, float]:
+        lanes = ctypes.c_int(1)
+        s = self.lib.probe_fma_loop(iters, ctypes.byref(lanes))
+        return 2.0 * lanes.value * self.chains * iters, float(s)
+
+    def close(self) -> None:
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+
+def read_bandwidth(probes: Probes, gib: float) -> tuple[float, float, float]:
     """Single-thread read GB/s: C wide-load loop, numpy sum, BLAS sdot."""
     a = np.ones(int(gib * (1 << 30)) // 4, np.float32)
-    ext = accel._backend._kernels
-    t_c = best_time(ext.read_sum, a) if ext is not None else float("nan")
+    t_c = best_time(probes.read_sum, a)
     t_sum = median_time(a.sum, budget=1.0)
     t_dot = median_time(np.dot, a, a, budget=1.0)
     return a.nbytes / t_c / 1e9, a.nbytes / t_sum / 1e9, a.nbytes / t_dot / 1e9
 
 
-def fma_peak() -> float:
+def fma_peak(probes: Probes) -> float:
     """Single-core GFLOP/s of a register-only FMA loop (~0.2 s per run)."""
-    ext = accel._backend._kernels
-    if ext is None:
-        return float("nan")
     iters = 10_000_000
-    flops, _ = ext.fma_loop(iters)
-    return flops / best_time(ext.fma_loop, iters, reps=7) / 1e9
+    flops, _ = probes.fma_loop(iters)
+    return flops / best_time(probes.fma_loop, iters, reps=7) / 1e9
 
 
 def topk_rows(d2: np.ndarray, k: int) -> np.ndarray:
@@ -309,14 +340,16 @@ def main() -> None:
         f"simsimd: {simsimd.__version__ if simsimd else 'not installed, skipped'}; "
         f"faiss: {faiss.__version__ if faiss else 'not installed, skipped'}"
     )
-    bw_c, bw_sum, bw_dot = read_bandwidth(0.25 if args.quick else 1.0)
+    probes = Probes()
+    bw_c, bw_sum, bw_dot = read_bandwidth(probes, 0.25 if args.quick else 1.0)
     bw = bw_c if bw_c == bw_c else max(bw_sum, bw_dot)
     print(
         f"single-thread read bandwidth over {'256 MiB' if args.quick else '1 GiB'}: "
         f"C 64-byte loads {bw_c:.1f} GB/s (numpy sum {bw_sum:.1f}, BLAS sdot {bw_dot:.1f})"
         f" -> BW = {bw:.1f} GB/s"
     )
-    peak = fma_peak()
+    peak = fma_peak(probes)
+    probes.close()
     print(f"single-core FMA peak (register-only loop): PEAK = {peak:.1f} GFLOP/s")
     if args.quick:
         bench_search([384, 768], [1_000, 10_000], bw, peak, rng)

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Build accel._kernels with AddressSanitizer + UBSan into a temporary directory
-# and run the accel tests against that build.
+# and run the accel tests against that build, including tests/accel/test_boundary.py:
+# direct calls of accel._kernels with wrong dtypes, shapes, layouts and PQ codes >= ksub,
+# which must raise before any kernel touches memory.
 #
 # The Python interpreter is not instrumented, so libasan must be loaded first:
 # LD_PRELOAD points at gcc's libasan (and libubsan).  Leak detection is off

@@ -19,7 +19,8 @@ enum {
 /* How one scan evaluates a block; see eval(). */
 typedef struct {
     size_t rows;  /* candidates per block */
-    float *qnorm; /* per query: |q| for cosine, |q|^2 for expanded l2 */
+    float *qnorm; /* per query: 1 or 0 (zero vector) for cosine, |q|^2 for expanded l2 */
+    float *qhat;  /* cosine: the queries scaled to unit norm (zero rows for zero vectors) */
     float *zeros; /* d zeros: l2sq against it gives |x|^2 */
     float *xnorm; /* per block candidate: |x|^2 for cosine and expanded l2 */
     float *xbuf;  /* the block decoded to f32 (f16/SQ8 candidates, many queries) */
@@ -35,7 +36,7 @@ static accel_op_t metric_op(accel_metric_t metric) {
     }
 }
 
-static void prep_free(prep_t *p) { free(p->qnorm), free(p->zeros), free(p->xnorm), free(p->xbuf); }
+static void prep_free(prep_t *p) { free(p->qnorm), free(p->zeros), free(p->xnorm), free(p->xbuf), free(p->qhat); }
 
 /* With several queries, each block of f16/SQ8 candidates is decoded once into an
  * L2-resident f32 buffer and every query runs the f32 kernel on it; and top-k l2
@@ -43,24 +44,34 @@ static void prep_free(prep_t *p) { free(p->qnorm), free(p->zeros), free(p->xnorm
  * re-computing the exact distance of the survivors (see refine()). */
 static accel_status_t prep_init(const accel_scan_t *s, int topk, prep_t *p) {
     memset(p, 0, sizeof *p);
-    int wide = s->kind == 0 && s->nq >= WIDE_Q;
+    int wide = s->kind == ACCEL_SCAN_VECTORS && s->nq >= WIDE_Q;
     int decode = wide && s->elem != ACCEL_F32;
     size_t row = decode ? s->d * 4 : s->row_bytes;
     size_t rows = BLOCK_BYTES / (row ? row : 1);
     p->rows = rows < 16 ? 16 : rows > 4096 ? 4096 : rows;
     p->expand = wide && topk && metric_op(s->metric) == ACCEL_L2SQ;
     if (decode && !(p->xbuf = malloc(p->rows * s->d * sizeof(float)))) return ACCEL_ERR_NOMEM;
-    if (s->kind != 0 || (s->metric != ACCEL_METRIC_COSINE && !p->expand)) return ACCEL_OK;
+    int cosine = s->kind == ACCEL_SCAN_VECTORS && s->metric == ACCEL_METRIC_COSINE;
+    if (!cosine && !p->expand) return ACCEL_OK;
     size_t nq = s->nq, d = s->d;
     p->qnorm = calloc(nq ? nq : 1, sizeof(float));
     p->zeros = calloc(d ? d : 1, sizeof(float));
     p->xnorm = calloc(p->rows, sizeof(float));
-    if (!p->qnorm || !p->zeros || !p->xnorm) return ACCEL_ERR_NOMEM;
+    if (cosine) p->qhat = calloc(nq * d + 1, sizeof(float));
+    if (!p->qnorm || !p->zeros || !p->xnorm || (cosine && !p->qhat)) return ACCEL_ERR_NOMEM;
     const float *q = (const float *)s->q;
     for (size_t i = 0; i < nq; ++i) {
         double sq = 0.0;
         for (size_t k = 0; k < d; ++k) sq += (double)q[i * d + k] * q[i * d + k];
-        p->qnorm[i] = (float)(p->expand ? sq : sqrt(sq));
+        if (!cosine) {
+            p->qnorm[i] = (float)sq;
+            continue;
+        }
+        /* |q|^2 must be a float32 like every other intermediate (see accel/__init__.py) */
+        if (!(sq <= FLT_MAX)) return ACCEL_ERR_NONFINITE;
+        p->qnorm[i] = sq >= ACCEL_COSINE_MIN_SQNORM;
+        double inv = p->qnorm[i] ? 1.0 / sqrt(sq) : 0.0;
+        for (size_t k = 0; k < d; ++k) p->qhat[i * d + k] = (float)(q[i * d + k] * inv);
     }
     return ACCEL_OK;
 }
@@ -84,12 +95,12 @@ static float exact_l2sq(const accel_scan_t *s, size_t i, size_t j) {
 static void eval(const accel_scan_t *s, const prep_t *p, size_t q0, size_t nq, size_t j0,
                  size_t nb, float *out, size_t ldo) {
     const char *x = (const char *)s->x + j0 * s->row_bytes;
-    if (s->kind == 1) {
+    if (s->kind == ACCEL_SCAN_HAMMING) {
         s->k->hamming((const uint8_t *)s->q + q0 * s->row_bytes, nq, (const uint8_t *)x, nb,
                       s->row_bytes, out, ldo);
         return;
     }
-    if (s->kind == 2) {
+    if (s->kind == ACCEL_SCAN_PQ) {
         for (size_t i = 0; i < nq; ++i)
             s->k->pq_adc((const float *)s->q + (q0 + i) * s->m * s->ksub, s->m, s->ksub,
                          (const uint8_t *)x, nb, out + i * ldo);
@@ -105,7 +116,7 @@ static void eval(const accel_scan_t *s, const prep_t *p, size_t q0, size_t nq, s
             s->k->sq8_decode((const uint8_t *)x, nb, d, s->lo, s->scale, p->xbuf);
         xv = p->xbuf, ldx = d, elem = ACCEL_F32;
     }
-    const float *q = (const float *)s->q + q0 * d;
+    const float *q = (p->qhat ? p->qhat : (const float *)s->q) + q0 * d;
     accel_op_t op = p->expand ? ACCEL_DOT : metric_op(s->metric);
     s->k->block[elem][op](q, nq, d, xv, nb, ldx, d, s->lo, s->scale, out, ldo);
     if (p->xnorm)
@@ -133,11 +144,12 @@ static void eval(const accel_scan_t *s, const prep_t *p, size_t q0, size_t nq, s
         case ACCEL_METRIC_COSINE:
             for (size_t j = 0; j < nb; ++j) {
                 float xn = p->xnorm[j];
-                /* A zero vector has no direction: distance 1 (orthogonal).  A
+                /* A (near-)zero vector has no direction: distance 1 (orthogonal),
+                 * see ACCEL_COSINE_MIN_SQNORM.  The query is unit length here.  A
                  * non-finite norm stays visible as NaN even then. */
-                row[j] = !(xn <= FLT_MAX) ? NAN
-                         : qn == 0.0f || xn == 0.0f ? 1.0f
-                                                     : 1.0f - row[j] / (qn * sqrtf(xn));
+                row[j] = !(xn <= FLT_MAX)                                  ? NAN
+                         : qn == 0.0f || xn < (float)ACCEL_COSINE_MIN_SQNORM ? 1.0f
+                                                                            : 1.0f - row[j] / sqrtf(xn);
             }
             break;
         default: break;

@@ -638,7 +638,7 @@ static void test_scan(const accel_kernels_t *K, accel_elem_t elem, accel_metric_
     }
     size_t qbytes;
     float *q = queries_make(nq, d, d, PAT_UNIFORM, &qbytes);
-    accel_scan_t s = {.k = K, .kind = 0, .elem = elem, .metric = metric, .q = q, .x = c.x,
+    accel_scan_t s = {.k = K, .kind = ACCEL_SCAN_VECTORS, .elem = elem, .metric = metric, .q = q, .x = c.x,
                       .nq = nq, .nx = nx, .d = d, .row_bytes = d * elem_bytes[elem],
                       .lo = c.lo, .scale = c.scale};
     double *ref = malloc(nq * nx * sizeof(double)), *tol = malloc(nq * nx * sizeof(double));
@@ -710,7 +710,7 @@ static void test_scan_hamming_pq(const accel_kernels_t *K) {
     for (size_t i = 0; i < nq * nbytes; ++i) a[i] = (uint8_t)rnd();
     for (size_t i = 0; i < nx * nbytes; ++i) b[i] = (uint8_t)rnd();
     float *out = galloc(nq * nx * 4);
-    accel_scan_t s = {.k = K, .kind = 1, .q = a, .x = b, .nq = nq, .nx = nx, .row_bytes = nbytes};
+    accel_scan_t s = {.k = K, .kind = ACCEL_SCAN_HAMMING, .q = a, .x = b, .nq = nq, .nx = nx, .row_bytes = nbytes};
     char name[64];
     snprintf(name, sizeof name, "%s scan hamming", K->name);
     snprintf(current, sizeof current, "%s", name);
@@ -731,7 +731,7 @@ static void test_scan_hamming_pq(const accel_kernels_t *K) {
     for (size_t i = 0; i < nq * m * ksub; ++i) lut[i] = (float)unif();
     for (size_t i = 0; i < nx * m; ++i) codes[i] = (uint8_t)rnd();
     out = galloc(nq * nx * 4);
-    accel_scan_t p = {.k = K, .kind = 2, .q = lut, .x = codes, .nq = nq, .nx = nx,
+    accel_scan_t p = {.k = K, .kind = ACCEL_SCAN_PQ, .q = lut, .x = codes, .nq = nq, .nx = nx,
                       .row_bytes = m, .m = m, .ksub = ksub};
     snprintf(name, sizeof name, "%s scan pq_adc", K->name);
     snprintf(current, sizeof current, "%s", name);
@@ -835,21 +835,10 @@ int main(int argc, char **argv) {
     record("dispatch", best == ACCEL_LEVEL_NEON && accel_kernels(ACCEL_LEVEL_NEON) &&
                            !accel_kernels(ACCEL_LEVEL_AVX2) && !accel_kernels(ACCEL_LEVEL_AVX512),
            1, 0, 0, "aarch64 must pick neon and nothing x86");
-    int lanes = 0;
-    (void)accel_fma_loop(10, &lanes);
-    record("probe", lanes, 1, 0, 0, "accel_fma_loop lanes on aarch64");
 #endif
     for (int l = 0; l < ACCEL_LEVEL_COUNT; ++l)
         record("dispatch", accel_level_from_name(accel_level_name((accel_level_t)l)), l, 0, 0,
                "level name round trip %d", l);
-    {
-        unsigned char buf[1003];
-        uint64_t sum = 0;
-        for (size_t i = 0; i < sizeof buf; ++i) buf[i] = (unsigned char)(i * 7), sum += buf[i];
-        float r = accel_read_sum(buf, sizeof buf);
-        record("probe", isfinite(r), 1, 0, 0, "accel_read_sum finite (sum %llu)",
-               (unsigned long long)sum);
-    }
 
     /* scalar table itself on this target (the reference the SIMD paths are held to) */
     test_f16(S);
