@@ -76,6 +76,13 @@ typedef struct {
      * exact, so the argmin is that of |c|^2 - 2 x.c) and their squared norms. */
     void (*pq_assign)(const float *x, size_t n, size_t ldx, size_t dsub, const float *ct,
                       const float *cnorm, size_t ksub, uint8_t *codes, size_t code_stride);
+    /* Batch dot products against queries packed once per call (the register-blocked
+     * micro-kernel of the many-query scan): out[j*ldo + i] = sum_k qt[k*nqp + i] * x_j[k]
+     * for i < nqp, j < nx, x_j = x + j*ldx (f32).  nqp is a multiple of 16, qt is
+     * 64-byte aligned with zero columns past the real queries.  Each (i, j) sum runs
+     * in order k = 0..d-1 in one lane, so equal candidates give equal results. */
+    void (*dot_packed)(const float *qt, size_t nqp, const float *x, size_t nx, size_t ldx,
+                       size_t d, float *out, size_t ldo);
     /* out[j] = sum_s lut[s*ksub + codes[j*m + s]]  (asymmetric distance scan). */
     void (*pq_adc)(const float *lut, size_t m, size_t ksub, const uint8_t *codes, size_t n,
                    float *out);
@@ -85,6 +92,8 @@ typedef struct {
  * += 1 for c = codes[i*m + s]; portable, it is memory-bound. */
 void accel_pq_accumulate(const float *x, size_t n, size_t d, const uint8_t *codes, size_t m,
                          size_t ksub, double *sums, int64_t *counts);
+void accel_dot_packed_portable(const float *qt, size_t nqp, const float *x, size_t nx,
+                               size_t ldx, size_t d, float *out, size_t ldo);
 void accel_pq_adc_scalar(const float *lut, size_t m, size_t ksub, const uint8_t *codes, size_t n,
                          float *out);
 

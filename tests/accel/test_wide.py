@@ -61,7 +61,7 @@ def test_k_larger_than_overfetch(level: str) -> None:
     check_topk(q, x, 290, "sqeuclidean", idx, dist)
 
 
-@pytest.mark.parametrize("rows", [3, 1500])  # 1500 x 768: past the streaming threshold
+@pytest.mark.parametrize("rows", [3, 1500, 5600])  # 5600 x 768: past the 4 MiB streaming threshold
 def test_encoders_write_into_out(level: str, rows: int) -> None:
     rng = np.random.default_rng(rows)
     x = rng.standard_normal((rows, 768), dtype=np.float32)

@@ -500,6 +500,33 @@ static void test_hamming(const accel_kernels_t *K, const accel_kernels_t *S, siz
     gfree(a, na * nbytes), gfree(b, nb * nbytes);
 }
 
+/* dot_packed: queries packed d x nqp (zero columns past nq), results candidate-major.
+ * Every (i, j) against a double reference; padded columns must come out exactly 0. */
+static void test_dot_packed(const accel_kernels_t *K, size_t nq, size_t nx, size_t d) {
+    size_t nqp = (nq + 15) / 16 * 16, ldo = nqp;
+    char name[64];
+    float *qt = galloc(d * nqp * sizeof(float) + 64), *x = galloc(nx * d * sizeof(float));
+    float *out = galloc(nx * ldo * sizeof(float));
+    float *q = (float *)(((uintptr_t)qt + 63) & ~(uintptr_t)63); /* the kernels need 64 */
+    for (size_t k = 0; k < d; ++k)
+        for (size_t i = 0; i < nqp; ++i) q[k * nqp + i] = i < nq ? (float)(unif() * 2 - 1) : 0.0f;
+    for (size_t i = 0; i < nx * d; ++i) x[i] = (float)(unif() * 2 - 1);
+    snprintf(name, sizeof name, "%s dot_packed", K->name);
+    K->dot_packed(q, nqp, x, nx, d, d, out, ldo);
+    for (size_t j = 0; j < nx; ++j)
+        for (size_t i = 0; i < nqp; ++i) {
+            double ref = 0.0, T = 0.0;
+            for (size_t k = 0; k < d; ++k) {
+                double t = (double)q[k * nqp + i] * x[j * d + k];
+                ref += t, T += fabs(t);
+            }
+            record(name, out[j * ldo + i], ref, i < nq ? bound(d, T, 0) : 0.0, U * T,
+                   "nq=%zu nx=%zu d=%zu i=%zu j=%zu", nq, nx, d, i, j);
+        }
+    gfree(qt, d * nqp * sizeof(float) + 64), gfree(x, nx * d * sizeof(float));
+    gfree(out, nx * ldo * sizeof(float));
+}
+
 static void test_pq(const accel_kernels_t *K, size_t m, size_t ksub, size_t dsub) {
     size_t n = 37, d = m * dsub;
     char name[64];
@@ -802,12 +829,17 @@ static void test_level(const accel_kernels_t *K, const accel_kernels_t *S) {
     static const size_t pq[][3] = {{1, 16, 1}, {3, 16, 3}, {8, 256, 4}, {17, 256, 7}, {4, 32, 16}};
     for (size_t i = 0; i < sizeof pq / sizeof pq[0]; ++i) test_pq(K, pq[i][0], pq[i][1], pq[i][2]);
 
+    static const size_t pk[][3] = {{1, 1, 1},  {8, 5, 3},    {16, 25, 17}, {17, 13, 33},
+                                   {32, 12, 7}, {33, 30, 100}, {64, 7, 384}, {5, 50, 2}};
+    for (size_t i = 0; i < sizeof pk / sizeof pk[0]; ++i)
+        test_dot_packed(K, pk[i][0], pk[i][1], pk[i][2]);
+
     static const size_t sdims[] = {1, 3, 4, 7, 16, 17, 100, 384, 1000};
-    static const size_t sq[] = {1, 5}; /* 5 >= WIDE_Q: decode-once and expanded-l2 paths */
+    static const size_t sq[] = {1, 5, 9}; /* 5: decode-once + expanded l2; 9: packed kernel */
     for (int e = 0; e < ACCEL_ELEM_COUNT; ++e)
         for (int mt = 0; mt < ACCEL_METRIC_COUNT; ++mt)
             for (size_t di = 0; di < sizeof sdims / sizeof sdims[0]; ++di)
-                for (size_t qi = 0; qi < 2; ++qi)
+                for (size_t qi = 0; qi < 3; ++qi)
                     test_scan(K, (accel_elem_t)e, (accel_metric_t)mt, sdims[di], sq[qi],
                               sdims[di] >= 384 ? 150 : 300, qi ? 10 : 3);
     test_scan_hamming_pq(K);
