@@ -47,6 +47,7 @@ from .quant import (
     sq8_train,
     to_f16,
 )
+from .rabitq import RaBitQ, RaBitQCodes
 from .search import MetricName, distances, hamming, hamming_topk, sq8_topk, topk
 
 __all__ = [
@@ -55,6 +56,8 @@ __all__ = [
     "Metric",
     "MetricName",
     "ProductQuantizer",
+    "RaBitQ",
+    "RaBitQCodes",
     "SQ8Params",
     "available_levels",
     "best_level",

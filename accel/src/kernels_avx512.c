@@ -201,12 +201,44 @@ static void dot_packed(const float *qt, size_t nqp, const float *x, size_t nx, s
 #undef PT
 #undef PACKED_TAIL
 
-__attribute__((target("avx512vpopcntdq"))) static void hamming_vpopcnt(
-    const uint8_t *a, size_t na, const uint8_t *b, size_t nb, size_t nbytes, float *out,
-    size_t ldo) {
+#define VPOPCNT __attribute__((target("avx512vpopcntdq")))
+
+/* [sum acc[0], ..., sum acc[7]] of eight 8 x int64 accumulators, in one register. */
+INLINE __m512i hsum8_epi64(const __m512i acc[8]) {
+    __m512i t[4];
+    for (int p = 0; p < 4; ++p) /* per 128-bit lane: (acc[2p] pair sum, acc[2p+1] pair sum) */
+        t[p] = _mm512_add_epi64(_mm512_unpacklo_epi64(acc[2 * p], acc[2 * p + 1]),
+                                _mm512_unpackhi_epi64(acc[2 * p], acc[2 * p + 1]));
+    __m512i v0 = _mm512_add_epi64(_mm512_shuffle_i64x2(t[0], t[1], 0x88),
+                                  _mm512_shuffle_i64x2(t[0], t[1], 0xdd));
+    __m512i v1 = _mm512_add_epi64(_mm512_shuffle_i64x2(t[2], t[3], 0x88),
+                                  _mm512_shuffle_i64x2(t[2], t[3], 0xdd));
+    return _mm512_add_epi64(_mm512_shuffle_i64x2(v0, v1, 0x88), _mm512_shuffle_i64x2(v0, v1, 0xdd));
+}
+
+/* Popcounts of a XOR b_j for 8 candidates at once: the query chunk is loaded once
+ * per 8 candidates and the eight sums are reduced together (hsum8_epi64). */
+VPOPCNT static void hamming_vpopcnt(const uint8_t *a, size_t na, const uint8_t *b, size_t nb,
+                                    size_t nbytes, float *out, size_t ldo) {
     for (size_t i = 0; i < na; ++i) {
-        for (size_t j = 0; j < nb; ++j) {
-            const uint8_t *u = a + i * nbytes, *v = b + j * nbytes;
+        const uint8_t *u = a + i * nbytes;
+        size_t j = 0;
+        for (; j + 8 <= nb; j += 8) {
+            __m512i acc[8];
+            for (int c = 0; c < 8; ++c) acc[c] = _mm512_setzero_si512();
+            for (size_t k = 0; k < nbytes; k += 64) {
+                __mmask64 m = nbytes - k >= 64 ? ~(__mmask64)0
+                                               : _bzhi_u64(~0ull, (unsigned)(nbytes - k));
+                __m512i qa = _mm512_maskz_loadu_epi8(m, u + k);
+                for (int c = 0; c < 8; ++c) {
+                    __m512i x = _mm512_maskz_loadu_epi8(m, b + (j + (size_t)c) * nbytes + k);
+                    acc[c] = _mm512_add_epi64(acc[c], _mm512_popcnt_epi64(_mm512_xor_si512(qa, x)));
+                }
+            }
+            _mm256_storeu_ps(out + i * ldo + j, _mm512_cvtepi64_ps(hsum8_epi64(acc)));
+        }
+        for (; j < nb; ++j) {
+            const uint8_t *v = b + j * nbytes;
             __m512i acc = _mm512_setzero_si512();
             for (size_t k = 0; k < nbytes; k += 64) {
                 __mmask64 m = nbytes - k >= 64 ? ~(__mmask64)0
