@@ -1,7 +1,9 @@
 """SIMD distance, top-k and quantization kernels for reranking vectors.
 
 Stable API (the SQLAlchemy rerank integration builds on :func:`distances` and
-:func:`topk`):
+:func:`topk`); quantizers: :class:`SQ8Params` (``sq8_*``), float16 (``to_f16``),
+sign bits (``binary_quantize``, ``hamming*``), :class:`ProductQuantizer` and
+:class:`RaBitQ` (rotated 1-bit codes with an estimator top-k and exact rerank).
 
 * Metrics follow pgvector: ``l2`` (``<->``), ``sqeuclidean``, ``cosine``
   (``<=>``, ``1 - cos``), ``ip`` (``<#>``: the *negative* dot product, so smaller

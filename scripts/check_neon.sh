@@ -4,7 +4,7 @@
 # This box and CI are x86_64, so kernels_neon.c is otherwise never compiled or
 # run.  The driver (tests/accel/c/neon_check.c) is linked with every
 # accel/src/*.c that builds without CPython (all but the files including
-# Python.h) and compares each NEON table entry with the scalar table and a
+# Python.h or boundary.h, the CPython glue) and compares each NEON table entry with the scalar table and a
 # float64 or exact reference, then runs search.c's scans on the NEON table.
 #
 # Builds and runs:
@@ -68,7 +68,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # Every kernel source that builds without CPython.
-mapfile -t SOURCES < <(grep -L 'Python\.h' "$SRC"/*.c | sort)
+mapfile -t SOURCES < <(grep -L -e 'Python\.h' -e 'boundary\.h' "$SRC"/*.c | sort)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 STRICT=(-std=c11 -Wall -Wextra -Werror)
