@@ -19,7 +19,10 @@ METRICS: dict[str, Metric] = {metric_name(m): m for m in Metric}
 _FLOATS = (np.float16, np.float32, np.float64)
 
 
-def metric_code(metric: str) -> Metric:
+def metric_code(metric: str | Metric) -> Metric:
+    """The Metric member for a public name (``"l2"``) or a member itself."""
+    if isinstance(metric, Metric):
+        return metric
     try:
         return METRICS[metric]
     except (KeyError, TypeError):

@@ -18,7 +18,7 @@ from . import _validate as v
 from ._enums import Encoding, Metric
 from .quant import SQ8Params, check_params
 
-MetricName = Literal["l2", "sqeuclidean", "cosine", "ip", "l1"]
+MetricName = Literal["l2", "sqeuclidean", "cosine", "ip", "l1"] | Metric
 F32 = NDArray[np.float32]
 I64 = NDArray[np.int64]
 

@@ -309,3 +309,12 @@ def test_pq_private_kernels_reject_out_of_range_codes(level: str) -> None:
         pq.adc_topk(rng.standard_normal(8), bad, 2)
     with pytest.raises(ValueError, match="< 16"):
         pq.decode(bad)
+
+
+def test_metric_members_are_accepted_like_names(level: str) -> None:
+    rng = np.random.default_rng(3)
+    q, x = rng.standard_normal((2, 8), F32), rng.standard_normal((5, 8), F32)
+    for member in accel.Metric:
+        np.testing.assert_array_equal(
+            accel.distances(q, x, member), accel.distances(q, x, member.name.lower())
+        )
