@@ -21,8 +21,9 @@ trap 'rm -rf "$WORK"' EXIT
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g -O1"
 cp -r "$ROOT/accel" "$ROOT/setup.py" "$ROOT/pyproject.toml" "$WORK/"
 rm -f "$WORK"/accel/*.so
-mkdir -p "$WORK/tests"
+mkdir -p "$WORK/tests" "$WORK/bench"
 cp -r "$ROOT/tests/accel" "$WORK/tests/accel"
+cp "$ROOT/bench/probe.c" "$WORK/bench/"  # tests/accel/test_bench_probe.py compiles it
 touch "$WORK/tests/__init__.py"  # keep the test package named tests.accel, not accel
 (
     cd "$WORK"
