@@ -85,6 +85,24 @@ class RuVectorFunction(GenericFunction[_T]):
             return
         type_ = kwargs.pop("type_", None)  # GenericFunction's own override of the result type
         super().__init__(*self._bind(args, kwargs), type_=type_)
+        if type_ is None:
+            self._keep_dimension()
+
+    def _keep_dimension(self) -> None:
+        """A function returning ``ruvector`` keeps its ``ruvector`` arguments' dimension
+        (true of every one ruvector installs: normalize, add, sub, mul_scalar; a test
+        holds the catalog to it), so ``ruvector_normalize(col)`` is typed
+        ``RuVector(n)`` like ``col``, and can be indexed or cast without restating n."""
+        result = self.type
+        if not isinstance(result, VectorType) or result.dim is not None:
+            return
+        dims = {
+            c.type.dim
+            for c in self.clauses
+            if isinstance(c.type, VectorType) and c.type.sql_name == result.sql_name
+        }
+        if len(dims) == 1 and None not in dims:
+            self.type = type(result)(dims.pop())
 
     # -- arguments -------------------------------------------------------------------------
     @classmethod

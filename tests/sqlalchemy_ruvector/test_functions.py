@@ -166,6 +166,25 @@ def test_ruvector_result_is_fetched_through_send_on_our_engines() -> None:
     )
 
 
+def test_ruvector_results_keep_the_argument_dimension() -> None:
+    """The rule VectorIndex relies on to index ``ruvector_normalize(col)``: every
+    ruvector-returning function the catalog holds keeps its arguments' dimension."""
+    returning = {s.name for s in F.CATALOG if s.client_callable and s.returns == "ruvector"}
+    assert returning == {
+        "ruvector_normalize",
+        "ruvector_add",
+        "ruvector_sub",
+        "ruvector_mul_scalar",
+    }
+    column = sa.column("e", RuVector(5))
+    assert F.ruvector_normalize(column).type.dim == 5
+    assert F.ruvector_add(column, column).type.dim == 5
+    assert F.ruvector_mul_scalar(column, 2).type.dim == 5
+    assert F.ruvector_normalize([1.0, 2.0]).type.dim is None  # a bound value has no declared n
+    assert F.ruvector_add(column, sa.column("f", RuVector(6))).type.dim is None
+    assert F.ruvector_normalize(column, type_=RuVector()).type.dim is None
+
+
 def test_explicit_type_overrides_the_catalog() -> None:
     assert isinstance(sa.func.ruvector_dims(sa.null(), type_=sa.BigInteger).type, sa.BigInteger)
 
