@@ -27,12 +27,13 @@ from sqlalchemy.sql.compiler import DDLCompiler
 from sqlalchemy.sql.elements import Cast, ColumnClause, ColumnElement
 
 from .capabilities import Capabilities, effective
+from .metrics import OPCLASS_METRICS, opclass_name, supports
 from .types._base import VectorType
 
 __all__ = ["INDEX_PARAMS", "VectorIndex", "opclass_for"]
 
 METHODS: Final = ("hnsw", "ivfflat")
-METRICS: Final = ("l2", "cosine", "ip")
+METRICS: Final = ("l2", "cosine", "ip", "l1")  # which type takes which: metrics.OPCLASS_METRICS
 
 #: Documented parameters per method: name -> (low, high) for ints, or allowed strings.
 INDEX_PARAMS: Final[dict[str, dict[str, tuple[int, int] | tuple[str, ...]]]] = {
@@ -49,9 +50,7 @@ _PGVECTOR_PARAMS: Final = {"hnsw": ("m", "ef_construction"), "ivfflat": ("lists"
 
 def opclass_for(sql_name: str, metric: str) -> str:
     """Opclass of ``metric`` for a column of SQL type ``sql_name``."""
-    if sql_name == "ruvector":
-        return f"ruvector_{metric}_ops"
-    return f"{sql_name}_{metric}_ops"
+    return opclass_name(sql_name, metric)
 
 
 def _check_params(method: str, params: Mapping[str, Any], where: str) -> dict[str, Any]:
@@ -134,8 +133,7 @@ class VectorIndex(Index):
         expression = self.vector_expression
         if not isinstance(expression, Column):
             raise CompileError(
-                f"index {self.name!r} is on an expression, not a column; "
-                "see vector_expression"
+                f"index {self.name!r} is on an expression, not a column; see vector_expression"
             )
         return expression
 
@@ -178,10 +176,17 @@ class VectorIndex(Index):
                 f"{where}: {self._describe()} has no dimensions ({sql_name} without n); "
                 f"{self.vector_method} needs them: {fix}"
             )
-        if sql_name == "sparsevec" and self.vector_method == "ivfflat":
+        if not supports(sql_name, self.vector_method, self.vector_metric):
+            offered = OPCLASS_METRICS.get((sql_name, self.vector_method), ())
             raise CompileError(
-                f"{where}: ivfflat cannot index sparsevec (pgvector has no sparsevec "
-                "opclass for ivfflat); use method='hnsw'"
+                f"{where}: {self.vector_method} cannot index {sql_name} by "
+                f"{self.vector_metric} (no operator class "
+                f"{opclass_name(sql_name, self.vector_metric)}); "
+                + (
+                    f"{self.vector_method} on {sql_name} offers {', '.join(offered)}"
+                    if offered
+                    else f"{self.vector_method} has no {sql_name} operator classes at all"
+                )
             )
         opclass = opclass_for(sql_name, self.vector_metric)
         params = dict(self.vector_params)

@@ -251,7 +251,8 @@ def test_halfvec_expression_without_pgvector_is_refused(engine: sa.Engine) -> No
 @pytest.mark.parametrize(
     ("column_type", "kwargs", "words"),
     [
-        (SparseVec(8), {"method": "ivfflat"}, "'bad': ivfflat cannot index sparsevec"),
+        (SparseVec(8), {"method": "ivfflat"}, "'bad': ivfflat cannot index sparsevec .* at all"),
+        (RuVector(3), {"metric": "l1"}, "'bad': hnsw cannot index ruvector by l1 .* offers l2"),
         (PgVector(3), {"quantization": "sq8"}, "'bad': pgvector's hnsw .* does not accept quant"),
         (HalfVec(3), {"quantization": "binary"}, "'bad': pgvector's hnsw .* does not accept quant"),
         (RuVector(), {}, r"'bad': column 'e' has no dimensions .* declare the column as RuVector"),
