@@ -96,8 +96,21 @@ def _seq_to_float64(value: Sequence[Any], where: str) -> npt.NDArray[np.float64]
         raise ValueError(
             f"{where}an integer is outside the float32 range and would become inf"
         ) from None
-    except decimal.InvalidOperation as exc:  # pragma: no cover - Decimal('sNaN') only
-        raise ValueError(f"{where}invalid numeric value (nan): {exc}") from None
+    except (ValueError, decimal.InvalidOperation):  # Decimal('sNaN') cannot become a float
+        raise _unconvertible(value, where) from None
+
+
+def _unconvertible(value: Sequence[Any], where: str) -> ValueError:
+    """The error for the first element numpy could not convert (the slow path runs
+    only after the vectorised conversion failed)."""
+    for i, item in enumerate(value):
+        if isinstance(item, decimal.Decimal) and item.is_nan():
+            return ValueError(f"{where}element {i} is {item}; the server rejects NaN values")
+        try:
+            float(item)
+        except (ValueError, OverflowError, decimal.InvalidOperation) as exc:
+            return ValueError(f"{where}element {i} ({item!r}) is not a real number: {exc}")
+    return ValueError(f"{where}values cannot be converted to float")  # pragma: no cover
 
 
 def _from_arrow(value: Any, where: str) -> npt.NDArray[Any]:
@@ -346,6 +359,13 @@ def _rows_to_array(
                 raise ValueError(
                     f"{where}an integer is outside the float32 range and would become inf"
                 ) from None
+            except (ValueError, decimal.InvalidOperation):
+                for i, row in enumerate(rows):
+                    try:
+                        _seq_to_float64(row, f"{where}row {i}: ")
+                    except ValueError as exc:
+                        raise exc from None
+                raise  # pragma: no cover - every row converts alone
     # mixed or exotic row types: validate row by row (still vectorised within each row)
     out = np.empty((len(rows), dim), dtype=np.float32)
     for i, row in enumerate(rows):
