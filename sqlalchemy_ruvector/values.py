@@ -237,6 +237,13 @@ def _cast_checked(arr: npt.NDArray[Any], target: type[np.floating[Any]], where: 
     return out
 
 
+def _dim_argument(dim: Any, where: str) -> int:
+    """The ``dim`` argument as an int (numpy integers too); floats and bools refused."""
+    if isinstance(dim, _BOOL_TYPES) or not isinstance(dim, numbers.Integral):
+        raise TypeError(f"{where}dim must be an int, got {type(dim).__name__} {dim!r}")
+    return int(dim)
+
+
 def _check_len(n: int, dim: int | None, max_dim: int, where: str) -> None:
     if n == 0:
         raise ValueError(f"{where}empty vector; at least 1 dimension is required")
@@ -254,6 +261,8 @@ def _to_dense(
     max_dim: int,
 ) -> Any:
     where = _where(column)
+    if dim is not None:
+        dim = _dim_argument(dim, where)
     arr = _coerce_numeric(value, where)
     if arr.ndim != 1:
         raise ValueError(
@@ -308,6 +317,7 @@ def to_float32_batch(
     the offending row.
     """
     where = _where(column)
+    dim = _dim_argument(dim, where)
     if not 1 <= dim <= max_dim:
         raise ValueError(f"{where}dim must be between 1 and {max_dim}, got {dim}")
     if isinstance(values, (list, tuple)):

@@ -752,3 +752,12 @@ def test_sparse_dim_must_be_an_integer() -> None:
         SparseVector([1], [1.0], 5.0)  # type: ignore[arg-type]
     assert SparseVector([1], [1.0], np.int64(5)).dim == 5  # type: ignore[arg-type]
     assert SparseVector.from_dict({np.int32(1): 2.0}, np.int16(3)).to_dict() == {1: 2.0}  # type: ignore[arg-type, dict-item]
+
+
+def test_dim_arguments_take_numpy_integers_only() -> None:
+    assert to_float32([1, 2, 3], dim=np.int64(3)).shape == (3,)  # type: ignore[arg-type]
+    assert to_float32_batch([[1, 2]], dim=np.uint8(2)).shape == (1, 2)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^column 'c': dim must be an int, got float 3\.0$"):
+        to_float32_batch([[1, 2, 3]], dim=3.0, column="c")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="dim must be an int, got float"):
+        to_float32([1, 2, 3], dim=3.0)  # type: ignore[arg-type]
