@@ -134,7 +134,7 @@ class ProductQuantizer:
         c = v.codes_matrix("codes", codes)
         if c.shape[1] != self.m:
             raise ValueError(f"codes: expected {self.m} bytes per code, got {c.shape[1]}")
-        if self.nbits < 8 and c.size and int(c.max()) >= self.ksub:
+        if self.nbits < 8 and c.size and int(np.max(c)) >= self.ksub:
             raise ValueError(f"codes: values must be < {self.ksub} for nbits={self.nbits}")
         return c
 
