@@ -21,9 +21,8 @@ from sqlalchemy import types as sqltypes
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.selectable import FromClause
 
-from ._sa_internals import InternalTraversal
+from ._sa_internals import InternalTraversal, OperandExpression
 from .capabilities import Capabilities, effective
 
 if TYPE_CHECKING:
@@ -50,17 +49,15 @@ _FUNCTIONS: Final[dict[str, dict[str, str]]] = {
 }
 
 
-class VectorDistance(ColumnElement[float]):
+class VectorDistance(OperandExpression[float]):
     """``left <op> right`` for one metric; a float expression that labels, compares
-    and orders like any other column expression.
-
-    Like SQLAlchemy's own ``BinaryExpression`` it reports the tables of both operands
-    (``_from_objects``), so a distance alone in a SELECT, WHERE or aggregate still
-    brings its FROM, and it carries the ORM's propagated attributes, so a statement
-    built only from ``Item.embedding.l2_distance(q)`` is an ORM statement."""
+    and orders like any other column expression. It brings its operands' FROMs
+    (``select(Item.embedding.l2_distance(q))`` needs no other mention of ``Item``)
+    and their ORM attributes (:class:`OperandExpression`)."""
 
     __visit_name__ = "vector_distance"
     inherit_cache = True
+    _operands = ("left", "right")
     _traverse_internals = [
         ("left", InternalTraversal.dp_clauseelement),
         ("right", InternalTraversal.dp_clauseelement),
@@ -74,11 +71,7 @@ class VectorDistance(ColumnElement[float]):
         self.right = right
         self.metric = metric
         self.type = Float()
-        self._propagate_attrs = left._propagate_attrs or right._propagate_attrs
-
-    @property
-    def _from_objects(self) -> list[FromClause]:
-        return self.left._from_objects + self.right._from_objects
+        self._adopt_operands()
 
     @property
     def family(self) -> str:

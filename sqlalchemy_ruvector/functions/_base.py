@@ -20,10 +20,10 @@ from sqlalchemy.sql import coercions, roles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement, ColumnElement
 from sqlalchemy.sql.functions import GenericFunction
-from sqlalchemy.sql.selectable import FromClause, TableValuedAlias
+from sqlalchemy.sql.selectable import TableValuedAlias
 from sqlalchemy.types import TypeEngine
 
-from .._sa_internals import InternalTraversal
+from .._sa_internals import InternalTraversal, OperandExpression
 from ..capabilities import capabilities_of
 from ..types._base import VectorType
 from ._catalog import Argument, FunctionSpec
@@ -34,12 +34,13 @@ __all__ = ["NamedArgument", "RuVectorFunction"]
 _T = TypeVar("_T")
 
 
-class NamedArgument(ColumnElement[Any]):
+class NamedArgument(OperandExpression[Any]):
     """``name => value``: PostgreSQL's named notation, used for arguments that follow
-    one left to its DEFAULT."""
+    one left to its DEFAULT (the tables and ORM attributes are the value's)."""
 
     __visit_name__ = "ruvector_named_argument"
     inherit_cache = True
+    _operands = ("value",)
     _traverse_internals = [
         ("arg_name", InternalTraversal.dp_string),
         ("value", InternalTraversal.dp_clauseelement),
@@ -49,10 +50,7 @@ class NamedArgument(ColumnElement[Any]):
         self.arg_name = arg_name
         self.value: ColumnElement[Any] = coercions.expect(roles.ExpressionElementRole, value)
         self.type = self.value.type
-
-    @property
-    def _from_objects(self) -> list[FromClause]:
-        return self.value._from_objects  # the tables the value references
+        self._adopt_operands()
 
 
 @compiles(NamedArgument)
