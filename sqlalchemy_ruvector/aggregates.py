@@ -5,7 +5,9 @@ documented surface has them for ``ruvector`` too, but the published 2.0.5 only h
 ``vector_sum(real[])`` (and ``vector_mul_scalar(real[], real)``), with no cast between
 ``ruvector`` and ``real[]``. So on a server whose ruvector lacks the native aggregate,
 the sum goes through the text form to ``real[]`` and back, and the average is the sum
-scaled by ``1 / count``. A server with neither fails before any SQL is sent.
+scaled by ``1 / count``. A server with neither fails before any SQL is sent. An
+engine that never probed the server (plain psycopg) gets a form that needs nothing
+but the text form (see ``_universal``).
 """
 
 from __future__ import annotations
@@ -44,11 +46,26 @@ def _as_ruvector(array_sql: str) -> str:
     return f"CAST(translate(CAST({array_sql} AS TEXT), '{{}}', '[]') AS ruvector)"
 
 
+def _universal(name: str, operand: str) -> str:
+    """Needs nothing but the text form: ``array_agg`` of an outer column inside a scalar
+    subquery is an aggregate of the outer query, and the subquery sums per position.
+    For engines that never probed the server (plain psycopg), where nothing is known."""
+    return (
+        "(SELECT CAST('[' || string_agg(CAST(q.v AS TEXT), ',' ORDER BY q.i) || ']' AS ruvector) "
+        f"FROM (SELECT u.i, {name}(CAST(u.e AS DOUBLE PRECISION)) AS v "
+        f"FROM unnest(array_agg(CAST({operand} AS TEXT))) AS r(t), "
+        "unnest(CAST(translate(r.t, '[]', '{}') AS REAL[])) WITH ORDINALITY AS u(e, i) "
+        "GROUP BY u.i) AS q)"
+    )
+
+
 def render_aggregate(name: str, operand: str, sql_name: str | None, functions: Any) -> str:
     """SQL of ``avg``/``sum`` over ``operand`` of SQL type ``sql_name``; ``functions`` is
     the probed set of ruvector's functions, or None when the server is not known."""
-    if sql_name != "ruvector" or functions is None or name in functions:
+    if sql_name != "ruvector" or (functions is not None and name in functions):
         return f"{name}({operand})"
+    if functions is None:
+        return _universal(name, operand)
     if "vector_sum" not in functions or (name == "avg" and "vector_mul_scalar" not in functions):
         raise UnsupportedByServerError(
             f"{name}() of ruvector: this server has neither the aggregate {name}(ruvector) "

@@ -20,6 +20,7 @@ from sqlalchemy.schema import Column, CreateIndex
 from sqlalchemy.sql.compiler import DDLCompiler
 
 from .capabilities import Capabilities, effective
+from .index_translation import render_create_index
 
 __all__ = ["INDEX_PARAMS", "VectorIndex", "opclass_for"]
 
@@ -149,6 +150,9 @@ def _literal(value: Any) -> str:
 def _compile_create_index(create: CreateIndex, compiler: DDLCompiler, **kw: Any) -> str:
     index = create.element
     if not isinstance(index, VectorIndex):
+        translated = render_create_index(create, compiler, **kw)  # pgvector-style, on ruvector
+        if translated is not None:
+            return translated
         return str(compiler.visit_create_index(create, **kw))  # type: ignore[no-untyped-call]
     method, opclass, params = index.resolve(effective(compiler.dialect))
     preparer = compiler.preparer

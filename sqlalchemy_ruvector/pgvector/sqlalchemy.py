@@ -54,6 +54,12 @@ class _Distance(VectorDistance):
 
     inherit_cache = True
 
+    @property
+    def _from_objects(self) -> list[Any]:
+        """The operands' FROM objects: ``select(Item.embedding.l2_distance(q))`` reads
+        from ``items`` (pgvector-python's operator expressions do the same)."""
+        return [*self.left._from_objects, *self.right._from_objects]
+
 
 @compiles(_Distance)
 def _compile_distance(element: _Distance, compiler: SQLCompiler, **kw: Any) -> str:

@@ -88,6 +88,11 @@ class BitDistance(ColumnElement[float]):
         self.metric = metric
         self.type = Float()
 
+    @property
+    def _from_objects(self) -> list[Any]:
+        """The operands' FROM objects, so ``select(col.hamming_distance(q))`` has a FROM."""
+        return [*self.left._from_objects, *self.right._from_objects]
+
 
 def _has_pgvector(dialect: Dialect) -> bool:
     """Whether pgvector's bit operators and functions exist: known only on probed engines."""
@@ -101,6 +106,8 @@ def _compile_bit_distance(element: BitDistance, compiler: SQLCompiler, **kw: Any
     right = compiler.process(element.right, **kw)
     if _has_pgvector(compiler.dialect):
         operator = "<~>" if element.metric == "hamming" else "<%>"
+        if compiler.dialect.paramstyle in ("format", "pyformat"):
+            operator = operator.replace("%", "%%")
         return f"({left} {operator} {right})"
     if element.metric == "hamming":
         return f"CAST(bit_count(({left}) # ({right})) AS DOUBLE PRECISION)"
