@@ -226,7 +226,7 @@ class Bit:
                 raise ValueError("expected bit string")
             self._text = value
         elif isinstance(value, list):
-            if not all(isinstance(v, bool) for v in value):
+            if not all(isinstance(v, (bool, int)) and v in (0, 1) for v in value):
                 raise ValueError("expected list[bool]")
             self._text = "".join("1" if v else "0" for v in value)
         elif isinstance(value, np.ndarray):

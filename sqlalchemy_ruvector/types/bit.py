@@ -51,7 +51,7 @@ def bit_text(value: Any, *, length: int | None = None, column: str | None = None
             raise InvalidVectorError(f"{where}expected elements to be boolean", column=column)
         text = "".join("1" if v else "0" for v in value.tolist())
     elif isinstance(value, (list, tuple)):
-        if not all(isinstance(v, (bool, np.bool_)) for v in value):
+        if not all(isinstance(v, (bool, np.bool_, int)) and v in (0, 1) for v in value):
             raise InvalidVectorError(f"{where}expected a list of bools", column=column)
         text = "".join("1" if v else "0" for v in value)
     else:
