@@ -31,7 +31,7 @@ class avg(ReturnTypeFromArgs[Any]):
     package = "ruvector"
 
 
-class sum(ReturnTypeFromArgs[Any]):  # noqa: A001 - pgvector-python's name
+class sum(ReturnTypeFromArgs[Any]):
     """Element-wise sum of a vector column; NULL over no rows."""
 
     inherit_cache = True

@@ -97,7 +97,7 @@ def render_create_index(create: CreateIndex, compiler: DDLCompiler, **kw: Any) -
         return None
     method = str(using).lower()
     ops: dict[str, str] = dict(options["ops"] or {})
-    expressions = list(index.expressions)
+    expressions: list[Any] = list(index.expressions)
     keys = [getattr(e, "key", None) for e in expressions]
     caps = capabilities_of(compiler.dialect)
     _refuse_unprobed_quantize(index, expressions, caps)
@@ -115,20 +115,24 @@ def render_create_index(create: CreateIndex, compiler: DDLCompiler, **kw: Any) -
             if mapped != opclass or server_am != method:
                 logger.debug(
                     "index %s: USING %s (%s) -> USING %s (%s)",
-                    index.name, method, opclass, server_am, mapped,
+                    index.name,
+                    method,
+                    opclass,
+                    server_am,
+                    mapped,
                 )
             opclass = mapped
         grouped = expression if isinstance(expression, ColumnClause) else expression.self_group()
-        text = compiler.sql_compiler.process(grouped, include_table=False, literal_binds=True)
-        parts.append(text + (f" {preparer.quote(opclass)}" if opclass else ""))
+        rendered = compiler.sql_compiler.process(grouped, include_table=False, literal_binds=True)
+        parts.append(rendered + (f" {preparer.quote(opclass)}" if opclass else ""))
 
-    text = "CREATE UNIQUE INDEX " if index.unique else "CREATE INDEX "
+    text: str = "CREATE UNIQUE INDEX " if index.unique else "CREATE INDEX "
     if options["concurrently"]:
         text += "CONCURRENTLY "
     if create.if_not_exists:
         text += "IF NOT EXISTS "
     text += (
-        f"{compiler._prepared_index_name(index, include_schema=False)} "  # type: ignore[attr-defined]
+        f"{compiler._prepared_index_name(index, include_schema=False)} "
         f"ON {preparer.format_table(index.table)} "  # type: ignore[arg-type]
         f"USING {preparer.quote(server_am)} ({', '.join(parts)})"
     )
@@ -141,7 +145,8 @@ def render_create_index(create: CreateIndex, compiler: DDLCompiler, **kw: Any) -
     where = options["where"]
     if where is not None:
         where_clause = coercions.expect(roles.DDLExpressionRole, where)
-        text += " WHERE " + compiler.sql_compiler.process(
+        where_sql: str = compiler.sql_compiler.process(
             where_clause, include_table=False, literal_binds=True
         )
+        text += " WHERE " + where_sql
     return text

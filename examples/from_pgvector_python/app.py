@@ -13,11 +13,10 @@ from __future__ import annotations
 import os
 
 import numpy as np
+from pgvector.sqlalchemy import BIT, Vector, avg
 from sqlalchemy import Index, String, create_engine, func, select
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
-
-from pgvector.sqlalchemy import BIT, Vector, avg
 
 
 class Base(DeclarativeBase):
@@ -68,7 +67,9 @@ def main() -> None:
         ).one()
         print(f"distance to product-42: {distance:.4f}")
         close = session.scalars(
-            select(func.count()).select_from(Product).filter(Product.embedding.l2_distance(query) < 2)
+            select(func.count())
+            .select_from(Product)
+            .filter(Product.embedding.l2_distance(query) < 2)
         ).one()
         print(f"within 2: {close}")
 
@@ -85,7 +86,9 @@ def main() -> None:
             .subquery()
         )
         reranked = session.execute(
-            select(candidates.c.name).order_by(candidates.c.embedding.cosine_distance(query)).limit(3)
+            select(candidates.c.name)
+            .order_by(candidates.c.embedding.cosine_distance(query))
+            .limit(3)
         ).scalars()
         print(f"binary rerank: {list(reranked)}")
 

@@ -31,9 +31,8 @@ from ..comparator import DenseComparator, SparseComparator, VectorDistance, rend
 from ..errors import InvalidVectorError
 from ..sparse_vector import SparseVector as _CoreSparseVector
 from ..types import HalfVec, RuVector, SparseVec
-from ..types.bit import BIT
+from ..types.bit import BIT, compile_binary_quantize
 from ..types.bit import binary_quantize as _binary_quantize
-from ..types.bit import compile_binary_quantize
 from .values import SparseVector
 
 __all__ = ["BIT", "HALFVEC", "SPARSEVEC", "VECTOR", "SparseVector", "Vector", "avg", "sum"]
@@ -71,9 +70,7 @@ def _compile_distance(element: _Distance, compiler: SQLCompiler, **kw: Any) -> s
         and element.metric in _PORTABLE
     ):
         return _PORTABLE[element.metric].format(left, right)
-    return render_distance(
-        element.metric, element.family, left, right, effective(compiler.dialect)
-    )
+    return render_distance(element.metric, element.family, left, right, effective(compiler.dialect))
 
 
 class _Comparator(DenseComparator):
@@ -104,7 +101,9 @@ def _check_like_pgvector(value: Any, dim: int | None, column: str | None) -> Non
     where = _where(column)
     if isinstance(value, np.ndarray):
         if value.ndim != 1:
-            raise InvalidVectorError(f"{where}expected ndim to be 1, got {value.ndim}", column=column)
+            raise InvalidVectorError(
+                f"{where}expected ndim to be 1, got {value.ndim}", column=column
+            )
         if value.dtype.kind in "USO":
             try:
                 value.astype(np.float64)
@@ -120,9 +119,7 @@ def _check_like_pgvector(value: Any, dim: int | None, column: str | None) -> Non
     if dim is not None and hasattr(value, "__len__"):
         n = len(value)
         if n != dim:
-            raise InvalidVectorError(
-                f"{where}expected {dim} dimensions, not {n}", column=column
-            )
+            raise InvalidVectorError(f"{where}expected {dim} dimensions, not {n}", column=column)
 
 
 def _pgvector_text(floats: list[float]) -> str:

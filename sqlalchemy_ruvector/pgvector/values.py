@@ -66,7 +66,8 @@ class _DenseValue:
         return result
 
     def to_numpy(self) -> npt.NDArray[Any]:
-        return self._value.copy()
+        copied: npt.NDArray[Any] = self._value.copy()
+        return copied
 
     def to_text(self) -> str:
         return "[" + ",".join(str(v) for v in self.to_list()) + "]"
@@ -187,7 +188,9 @@ class SparseVector:
         return coo_array((self._values, coords), shape=(1, self._dim))
 
     def to_text(self) -> str:
-        elements = ",".join(f"{i + 1}:{v}" for i, v in zip(self._indices, self._values, strict=True))
+        elements = ",".join(
+            f"{i + 1}:{v}" for i, v in zip(self._indices, self._values, strict=True)
+        )
         return f"{{{elements}}}/{self._dim}"
 
     def to_binary(self) -> bytes:

@@ -46,7 +46,9 @@ def bit_text(value: Any, *, length: int | None = None, column: str | None = None
         text = "".join(format(b, "08b") for b in value)
     elif isinstance(value, np.ndarray):
         if value.ndim != 1:
-            raise InvalidVectorError(f"{where}expected ndim to be 1, got {value.ndim}", column=column)
+            raise InvalidVectorError(
+                f"{where}expected ndim to be 1, got {value.ndim}", column=column
+            )
         if value.dtype != np.bool_ and (value.dtype != np.uint8 or bool(np.any(value > 1))):
             raise InvalidVectorError(f"{where}expected elements to be boolean", column=column)
         text = "".join("1" if v else "0" for v in value.tolist())
@@ -63,9 +65,7 @@ def bit_text(value: Any, *, length: int | None = None, column: str | None = None
     if not text or set(text) - {"0", "1"}:
         raise InvalidVectorError(f"{where}expected a non-empty string of 0 and 1", column=column)
     if length is not None and len(text) != length:
-        raise InvalidVectorError(
-            f"{where}expected {length} bits, got {len(text)}", column=column
-        )
+        raise InvalidVectorError(f"{where}expected {length} bits, got {len(text)}", column=column)
     return text
 
 
@@ -177,7 +177,9 @@ class binary_quantize(GenericFunction[Any]):
 
     inherit_cache = True
     name = "binary_quantize"
-    package = "ruvector"  # func.ruvector.binary_quantize; the pgvector surface adds func.binary_quantize
+    package = (
+        "ruvector"  # func.ruvector.binary_quantize; the pgvector surface adds func.binary_quantize
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("type_", BIT())

@@ -154,7 +154,7 @@ def test_halfvec_sparsevec(dropin_db: Database, setup: str) -> None:
             if not has_halfvec(dropin_db):
                 cast = sa.func.cast(Item.embedding, HALFVEC(3))
                 with pytest.raises(
-                    (CompileError, ProgrammingError), match='type "?halfvec"? does not exist'
+                    (CompileError, ProgrammingError), match=r'type "?halfvec"? does not exist'
                 ):
                     await session.scalars(select(cast.l2_distance([1, 2, 3])))
                 return

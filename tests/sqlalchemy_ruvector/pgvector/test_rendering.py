@@ -25,8 +25,15 @@ PUBLISHED = replace(
     hnsw_am="hnsw",
     ip_operator_sign=1,
     has_l1_operator=False,
-    functions=frozenset({"ruvector_l2_distance", "vector_sum", "vector_mul_scalar",
-                         "binary_quantize_arr", "ruvector_dims"}),
+    functions=frozenset(
+        {
+            "ruvector_l2_distance",
+            "vector_sum",
+            "vector_mul_scalar",
+            "binary_quantize_arr",
+            "ruvector_dims",
+        }
+    ),
 )
 RUHNSW = replace(PUBLISHED, hnsw_am="ruhnsw", functions=frozenset({"avg", "sum"}))
 
@@ -78,7 +85,10 @@ def test_pgvector_style_index_is_translated(
 
 def test_unmappable_opclass_is_refused() -> None:
     index = Index(
-        "idx", items.c.embedding, postgresql_using="hnsw", postgresql_ops={"embedding": "vector_l1_ops"}
+        "idx",
+        items.c.embedding,
+        postgresql_using="hnsw",
+        postgresql_ops={"embedding": "vector_l1_ops"},
     )
     items.indexes.discard(index)
     with pytest.raises(UnmappableIndexError, match="vector_l1_ops"):
@@ -99,7 +109,7 @@ def test_pgvector_opclass_without_pgvector_is_refused() -> None:
         postgresql_ops={"embedding": "halfvec_l2_ops"},
     )
     items.indexes.discard(index)
-    with pytest.raises(UnsupportedByServerError, match="halfvec_l2_ops.*no pgvector"):
+    with pytest.raises(UnsupportedByServerError, match=r"halfvec_l2_ops.*no pgvector"):
         ddl(index, PUBLISHED)
 
 
@@ -119,7 +129,9 @@ def test_aggregate_rendering(aggregate: type) -> None:
     unprobed = compile_select(select(aggregate(items.c.embedding)), None)
     assert "unnest(array_agg(CAST(items.embedding AS TEXT)))" in unprobed
     with pytest.raises(UnsupportedByServerError, match=f"{name}\\(ruvector\\)"):
-        compile_select(select(aggregate(items.c.embedding)), replace(PUBLISHED, functions=frozenset()))
+        compile_select(
+            select(aggregate(items.c.embedding)), replace(PUBLISHED, functions=frozenset())
+        )
 
 
 def test_binary_quantize_on_published_uses_binary_quantize_arr() -> None:

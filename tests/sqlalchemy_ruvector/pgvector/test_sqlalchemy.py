@@ -130,7 +130,9 @@ def test_readme_sqlalchemy_section(engine: sa.Engine) -> None:
         session.add(Item(id=2, embedding=[3, 1, 2]))
         session.commit()
 
-        nearest = session.scalars(select(Item).order_by(Item.embedding.l2_distance([3, 1, 2])).limit(5))
+        nearest = session.scalars(
+            select(Item).order_by(Item.embedding.l2_distance([3, 1, 2])).limit(5)
+        )
         assert [i.id for i in nearest] == [2, 1]
         distances = session.scalars(select(Item.embedding.l2_distance([3, 1, 2]))).all()
         assert sorted(distances) == pytest.approx([0.0, 6**0.5])
@@ -163,7 +165,8 @@ def test_readme_approximate_index(
         with engine.connect() as conn:
             row = conn.execute(
                 text(
-                    "SELECT a.amname, o.opcname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+                    "SELECT a.amname, o.opcname FROM pg_index i"
+                    " JOIN pg_class c ON c.oid = i.indexrelid"
                     " JOIN pg_am a ON a.oid = c.relam JOIN pg_opclass o ON o.oid = i.indclass[0]"
                     " WHERE c.relname = 'my_index'"
                 )
@@ -257,7 +260,9 @@ def test_filter(engine: sa.Engine) -> None:
     with Session(engine) as session:
         items = session.query(Item).filter(Item.embedding.l2_distance([1, 1, 1]) < 1).all()
         assert [v.id for v in items] == [1]
-        items = list(session.scalars(select(Item).filter(Item.embedding.l2_distance([1, 1, 1]) < 1)))
+        items = list(
+            session.scalars(select(Item).filter(Item.embedding.l2_distance([1, 1, 1]) < 1))
+        )
         assert [v.id for v in items] == [1]
 
 
@@ -440,7 +445,9 @@ def test_binary_quantize(engine: sa.Engine) -> None:
         )
         items = session.query(Item).order_by(distance).all()
         assert [v.id for v in items] == [2, 3, 1]
-        assert session.scalars(select(func.binary_quantize(Item.embedding)).order_by(Item.id)).all() == [
+        assert session.scalars(
+            select(func.binary_quantize(Item.embedding)).order_by(Item.id)
+        ).all() == [
             "000",
             "101",
             "111",
@@ -463,7 +470,7 @@ def test_binary_quantization_rerank(engine: sa.Engine, dropin_db: Database) -> N
     elif has_halfvec(dropin_db):
         index.create(engine)
     else:
-        with pytest.raises(UnsupportedByServerError, match="bit_hamming_ops.*no pgvector"):
+        with pytest.raises(UnsupportedByServerError, match=r"bit_hamming_ops.*no pgvector"):
             index.create(engine)
     query = [1, -2, 3]
     order = func.cast(func.binary_quantize(Item.embedding), BIT(3)).hamming_distance(
@@ -484,7 +491,7 @@ def test_binary_quantization_rerank(engine: sa.Engine, dropin_db: Database) -> N
 
 def _assert_halfvec_refused(engine: sa.Engine, action: object) -> None:
     errors: tuple[type[Exception], ...] = (CompileError, ProgrammingError)
-    with pytest.raises(errors, match='type "?(halfvec|sparsevec)"? does not exist'):
+    with pytest.raises(errors, match=r'type "?(halfvec|sparsevec)"? does not exist'):
         action()  # type: ignore[operator]
 
 
@@ -520,7 +527,11 @@ def test_half_precision_index(engine: sa.Engine, dropin_db: Database) -> None:
         create_items(engine)
         order = func.cast(Item.embedding, HALFVEC(3)).l2_distance([3, 1, 2])
         with Session(engine) as session:
-            assert [i.id for i in session.scalars(select(Item).order_by(order).limit(5))] == [2, 3, 1]
+            assert [i.id for i in session.scalars(select(Item).order_by(order).limit(5))] == [
+                2,
+                3,
+                1,
+            ]
     finally:
         index.drop(engine)
 
@@ -571,7 +582,9 @@ def test_halfvec_sparsevec_distances(
     create_half_items(engine)
     with Session(engine) as session:
         order = getattr(getattr(HalfItem, column), method)([1, 1, 1])
-        assert [v.id for v in session.scalars(select(HalfItem).order_by(order, HalfItem.id))] == expected
+        assert [
+            v.id for v in session.scalars(select(HalfItem).order_by(order, HalfItem.id))
+        ] == expected
 
 
 def test_halfvec_array(array_engine: sa.Engine, dropin_db: Database) -> None:

@@ -15,7 +15,12 @@ from tests.conftest import Database
 from .conftest import has_halfvec, make_engine
 
 sqlmodel = pytest.importorskip("sqlmodel")
-Field, Session, SQLModel, select = sqlmodel.Field, sqlmodel.Session, sqlmodel.SQLModel, sqlmodel.select
+Field, Session, SQLModel, select = (
+    sqlmodel.Field,
+    sqlmodel.Session,
+    sqlmodel.SQLModel,
+    sqlmodel.select,
+)
 
 
 class Item(SQLModel, table=True):  # type: ignore[misc, call-arg]
@@ -62,7 +67,9 @@ def test_readme_sqlmodel_section(engine: sa.Engine, dropin_db: Database) -> None
         session.add(Item(embedding=[3, 1, 2], binary_embedding="101"))
         session.commit()
 
-        nearest = session.exec(select(Item).order_by(Item.embedding.l2_distance([3, 1, 2])).limit(5))
+        nearest = session.exec(
+            select(Item).order_by(Item.embedding.l2_distance([3, 1, 2])).limit(5)
+        )
         assert [i.embedding for i in nearest] == [[3, 1, 2], [1, 2, 3]]
         for method in ("max_inner_product", "cosine_distance", "l1_distance"):
             order = getattr(Item.embedding, method)([3, 1, 2])

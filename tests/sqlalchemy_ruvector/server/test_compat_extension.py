@@ -173,7 +173,8 @@ def test_vector_sum_and_mul_scalar_on_real_arrays(ruvector_db: Database) -> None
         "SELECT vector_sum(a) FROM (VALUES ('{1,2}'::real[]), ('{3,4.5}'::real[])) AS t(a)",
     )
     assert total == [4.0, 6.5]
-    assert scalar(ruvector_db, "SELECT vector_sum(a) FROM (SELECT '{1}'::real[] WHERE false) t(a)") is None
+    empty = "(SELECT '{1}'::real[] WHERE false) AS t(a)"
+    assert scalar(ruvector_db, f"SELECT vector_sum(a) FROM {empty}") is None
     assert scalar(ruvector_db, "SELECT vector_mul_scalar('{1,-2}'::real[], 0.5)") == [0.5, -1.0]
 
 
@@ -189,7 +190,8 @@ def test_avg_sum_of_ruvector(ruvector_db: Database) -> None:
         return
     assert scalar(ruvector_db, f"SELECT avg(v)::text FROM {values}") == "[2.5,5]"
     assert scalar(ruvector_db, f"SELECT sum(v)::text FROM {values}") == "[5,10]"
-    assert scalar(ruvector_db, "SELECT avg(v) FROM (SELECT '[1]'::ruvector WHERE false) t(v)") is None
+    empty = "(SELECT '[1]'::ruvector WHERE false) AS t(v)"
+    assert scalar(ruvector_db, f"SELECT avg(v) FROM {empty}") is None
 
 
 def test_halfvec_casts_with_pgvector(pgvector_db: Database) -> None:
@@ -199,8 +201,10 @@ def test_halfvec_casts_with_pgvector(pgvector_db: Database) -> None:
     if pgvector_db.is_real:
         pytest.skip("the published build has no halfvec")
     with pgvector_db.connect() as conn:
-        assert conn.execute("SELECT '[1,2.5]'::ruvector::halfvec(2)::text").fetchone() == ("[1,2.5]",)
-        assert conn.execute("SELECT '[1,2.5]'::halfvec::ruvector(2)::text").fetchone() == ("[1,2.5]",)
+        to_half = "SELECT '[1,2.5]'::ruvector::halfvec(2)::text"
+        assert conn.execute(to_half).fetchone() == ("[1,2.5]",)
+        to_ruvector = "SELECT '[1,2.5]'::halfvec::ruvector(2)::text"
+        assert conn.execute(to_ruvector).fetchone() == ("[1,2.5]",)
         conn.execute("CREATE TEMP TABLE h (e ruvector(3))")
         conn.execute("INSERT INTO h VALUES ('[1,1,1]'), ('[2,2,2]')")
         conn.execute(
