@@ -587,6 +587,26 @@ def test_halfvec_sparsevec_distances(
         ] == expected
 
 
+def test_pgvector_half_and_sparse_value_objects_bind(
+    engine: sa.Engine, dropin_db: Database
+) -> None:
+    pgvector = pytest.importorskip("pgvector")
+    if not has_halfvec(dropin_db):
+        pytest.skip("no halfvec/sparsevec on this server (see the refusal test)")
+    with Session(engine) as session:
+        session.add(
+            HalfItem(
+                id=1,
+                half_embedding=pgvector.HalfVector([1, 2, 3]),
+                sparse_embedding=pgvector.SparseVector({1: 2.5}, 3),
+            )
+        )
+        session.commit()
+        item = session.get(HalfItem, 1)
+        assert item is not None and item.half_embedding == [1, 2, 3]
+        assert item.sparse_embedding == SparseVector({1: 2.5}, 3)
+
+
 def test_halfvec_array(array_engine: sa.Engine, dropin_db: Database) -> None:
     engine = array_engine
     if not has_halfvec(dropin_db):
