@@ -126,3 +126,32 @@ def test_bit_errors_match_pgvector(value: Any, message: str) -> None:
         pgvector.Bit(value)
     with pytest.raises(ValueError, match=message):
         Bit(value)
+
+
+@pytest.mark.parametrize(
+    ("type_name", "value_class", "text"),
+    [
+        ("VECTOR", "Vector", "[1,2.5,-3]"),
+        ("HALFVEC", "HalfVector", "[1,2.5,-3]"),
+        ("SPARSEVEC", "SparseVector", "{1:1,3:2.5}/3"),
+    ],
+)
+def test_results_have_pgvector_python_shapes(type_name: str, value_class: str, text: str) -> None:
+    """What pgvector-python 0.5's types return for a text result (its ``_from_db``:
+    lists for vector and halfvec, a SparseVector for sparsevec), ours returns."""
+    from sqlalchemy.dialects import postgresql
+
+    from sqlalchemy_ruvector.pgvector import sqlalchemy as dropin
+
+    ours = getattr(dropin, type_name)(3).result_processor(postgresql.dialect(), None)(text)
+    theirs = getattr(pgvector, value_class)._from_db(text)
+    if type_name == "SPARSEVEC":
+        assert type(ours).__name__ == type(theirs).__name__ == "SparseVector"
+        assert (ours.dimensions(), ours.indices(), ours.values()) == (
+            theirs.dimensions(),
+            theirs.indices(),
+            theirs.values(),
+        )
+    else:
+        assert type(ours) is type(theirs) is list
+        assert ours == theirs
