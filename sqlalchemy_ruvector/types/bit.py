@@ -157,7 +157,7 @@ class BIT(TypeDecorator[Any]):
         return bit_text(value, length=self.length)
 
     def process_literal_param(self, value: Any, dialect: Dialect) -> str:
-        return bit_text(value, length=self.length)
+        return f"B'{bit_text(value, length=self.length)}'"  # only 0 and 1: nothing to escape
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
         return value

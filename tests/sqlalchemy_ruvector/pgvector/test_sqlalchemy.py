@@ -346,6 +346,13 @@ def test_literal_binds(engine: sa.Engine) -> None:
     assert "embedding <-> '[1.0,2.0,3.0]'" in str(sql)
     with engine.connect() as conn:
         assert conn.execute(text(str(sql))).all() == []
+    bits = select(Item.id).where(Item.binary_embedding == "101").order_by(
+        Item.binary_embedding.hamming_distance("111")
+    )
+    sql = bits.compile(engine, compile_kwargs={"literal_binds": True})
+    assert "binary_embedding = B'101'" in str(sql)
+    with engine.connect() as conn:
+        assert conn.execute(text(str(sql))).all() == []
 
 
 def test_insert(engine: sa.Engine) -> None:
