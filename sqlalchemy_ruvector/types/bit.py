@@ -5,8 +5,9 @@ the distances differ: pgvector's ``<~>`` (Hamming) and ``<%>`` (Jaccard) where
 pgvector is installed, else the same values computed with core functions
 (``bit_count`` of ``#``, ``&``, ``|``; PostgreSQL 14+). ``binary_quantize`` turns a
 vector into its sign bits (``x > 0``) with whatever the server has: pgvector's
-``binary_quantize``, ruvector 2.0.5's ``binary_quantize_arr(real[]) -> bytea``, or a
-portable expression on the vector's text form.
+``binary_quantize``, ruvector 2.0.5's ``binary_quantize_arr(real[]) -> bytea`` (bit
+``i % 8`` of byte ``i / 8``, least significant first), or a portable expression on the
+vector's text form.
 """
 
 from __future__ import annotations
@@ -200,11 +201,13 @@ def render_binary_quantize(operand: str, sql_name: str | None, caps: Capabilitie
         # I/O functions are immutable, so this also works in index expressions).
         return f"binary_quantize(CAST(CAST({operand} AS TEXT) AS vector))"
     if caps is not None and caps.probed and "binary_quantize_arr" in caps.functions:
-        # ruvector 2.0.5: packed bytes, cut to the vector's length.
+        # ruvector 2.0.5: bytes with dimension i in bit i % 8 (least significant first)
+        # of byte i / 8, which is get_bit()'s numbering; cut to the vector's length.
         packed = f"binary_quantize_arr({_vector_text_as_array(operand)})"
         return (
-            f"substring(CAST('x' || encode({packed}, 'hex') AS VARBIT) "
-            f"FROM 1 FOR ruvector_dims({operand}))"
+            "(SELECT CAST(string_agg(CAST(get_bit(q.b, g.i) AS TEXT), '' ORDER BY g.i) AS VARBIT) "
+            f"FROM (SELECT {packed} AS b) AS q "
+            f"CROSS JOIN generate_series(0, ruvector_dims({operand}) - 1) AS g(i))"
         )
     return (
         "CAST(array_to_string(ARRAY(SELECT CASE WHEN q.e > 0 THEN '1' ELSE '0' END "

@@ -252,6 +252,20 @@ CREATE FUNCTION vector_mul_scalar(v real[], scalar real) RETURNS real[]
     SELECT array_agg(x * scalar ORDER BY i) FROM unnest(v) WITH ORDINALITY AS u(x, i)
 $$;
 
+-- 2.0.5's binary quantization of real[]: one bit per element (1 where > 0), element i
+-- in bit i % 8 of byte i / 8, least significant bit first (ruvector's
+-- quantization::binary::quantize).
+CREATE FUNCTION binary_quantize_arr(v real[]) RETURNS bytea
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT coalesce(decode(string_agg(lpad(to_hex(byte), 2, '0'), '' ORDER BY k), 'hex'), '')
+    FROM (
+        SELECT k, sum(CASE WHEN v[k * 8 + j + 1] > 0 THEN 1 << j ELSE 0 END)::int AS byte
+        FROM generate_series(0, (cardinality(v) + 7) / 8 - 1) AS k,
+             generate_series(0, 7) AS j
+        GROUP BY k
+    ) AS bytes
+$$;
+
 -- Documented profile: avg(ruvector) and sum(ruvector) as pgvector has them for vector
 -- (pgvector's kernels; same datum layout), and casts between ruvector and halfvec where
 -- halfvec exists (pgvector installed first), as pgvector casts vector <-> halfvec.

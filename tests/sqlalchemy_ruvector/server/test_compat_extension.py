@@ -178,6 +178,14 @@ def test_vector_sum_and_mul_scalar_on_real_arrays(ruvector_db: Database) -> None
     assert scalar(ruvector_db, "SELECT vector_mul_scalar('{1,-2}'::real[], 0.5)") == [0.5, -1.0]
 
 
+def test_binary_quantize_arr_bit_order(ruvector_db: Database) -> None:
+    """2.0.5's layout: element i is bit i % 8 (least significant first) of byte i / 8."""
+    packed = scalar(
+        ruvector_db, "SELECT binary_quantize_arr('{0.5,-0.3,0.1,-0.8,0.2,-0.1,0.9,-0.5,1}'::real[])"
+    )
+    assert bytes(packed) == bytes([0b01010101, 0b00000001])  # type: ignore[arg-type]
+
+
 AVG_SUM_AGGREGATES = {"documented": True, "published-2.0.5": False, "real": False}
 
 
