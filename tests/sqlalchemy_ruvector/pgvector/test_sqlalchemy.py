@@ -1,123 +1,42 @@
-"""pgvector-python's SQLAlchemy behaviour, with only the import changed.
+"""pgvector-python's SQLAlchemy behaviour, with only the import changed: vectors.
 
 Written from pgvector-python 0.5's README (SQLAlchemy section) and its own SQLAlchemy
 tests: the same models, calls and expected results, on each profile and each of the
-three engine set-ups. Where the published 2.0.5 lacks a type (halfvec, sparsevec),
-the test asserts the clear error instead.
+three engine set-ups. Bits, binary quantization, halfvec and sparsevec are in
+test_sqlalchemy_types.py.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import ARRAY, Column, Index, Integer, MetaData, Table, insert, inspect, select, text
-from sqlalchemy.exc import CompileError, ProgrammingError, StatementError
+from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.automap import automap_base
-from sqlalchemy.orm import Session, declarative_base, mapped_column
-from sqlalchemy.sql import func
+from sqlalchemy.orm import Session
 
-from sqlalchemy_ruvector.errors import UnsupportedByServerError
 from sqlalchemy_ruvector.pgvector.sqlalchemy import (
     BIT,
-    HALFVEC,
-    SPARSEVEC,
     VECTOR,
-    SparseVector,
     Vector,
     avg,
     sum,
 )
 from tests.conftest import Database
 
-from .conftest import has_halfvec, make_engine
+from .orm_setup import (
+    DENSE_ORDERS,
+    Item,
+    array_engine,
+    create_hnsw_index,
+    create_items,
+    detach_indexes,
+    engine,
+    tables,
+)
 
-Base = declarative_base()
-
-
-class Item(Base):  # type: ignore[misc, valid-type]
-    __tablename__ = "sqlalchemy_orm_item"
-
-    id = mapped_column(Integer, primary_key=True)
-    embedding = mapped_column(VECTOR(3))
-    binary_embedding = mapped_column(BIT(3))
-    embeddings = mapped_column(ARRAY(VECTOR(3)))
-
-
-HalfBase = declarative_base()
-
-
-class HalfItem(HalfBase):  # type: ignore[misc, valid-type]
-    __tablename__ = "sqlalchemy_orm_half_item"
-
-    id = mapped_column(Integer, primary_key=True)
-    half_embedding = mapped_column(HALFVEC(3))
-    sparse_embedding = mapped_column(SPARSEVEC(3))
-    half_embeddings = mapped_column(ARRAY(HALFVEC(3)))
-
-
-@pytest.fixture(scope="module", autouse=True)
-def tables(dropin_db: Database) -> Iterator[None]:
-    engine = make_engine(dropin_db, "dialect")
-    Base.metadata.create_all(engine)
-    if has_halfvec(dropin_db):
-        HalfBase.metadata.create_all(engine)
-    engine.dispose()
-    yield
-
-
-@pytest.fixture(autouse=True)
-def detach_indexes() -> Iterator[None]:
-    """``Index(name, Item.embedding, ...)`` attaches itself to the table; forget the
-    test's indexes so the next database's ``create_all`` does not create them."""
-    before = set(Item.__table__.indexes)
-    yield
-    for index in set(Item.__table__.indexes) - before:
-        Item.__table__.indexes.discard(index)
-
-
-@pytest.fixture
-def engine(dropin_engine: sa.Engine, dropin_db: Database) -> sa.Engine:
-    with Session(dropin_engine) as session:
-        session.query(Item).delete()
-        if has_halfvec(dropin_db):
-            session.query(HalfItem).delete()
-        session.commit()
-    return dropin_engine
-
-
-def probed(engine: sa.Engine) -> bool:
-    """Our dialect and the plugin probe the server; a plain psycopg engine does not."""
-    return getattr(engine.dialect, "ruvector_capabilities", None) is not None
-
-
-def create_hnsw_index(engine: sa.Engine, dropin_db: Database, index: Index) -> bool:
-    """Create a pgvector-style HNSW index; False where it is refused as documented: a
-    plain engine renders the documented AM name (``ruhnsw``), which 2.0.5 calls hnsw."""
-    if probed(engine) or dropin_db.profile == "documented":
-        index.create(engine)
-        return True
-    with pytest.raises(ProgrammingError, match='access method "ruhnsw" does not exist'):
-        index.create(engine)
-    return False
-
-
-def create_items(engine: sa.Engine) -> None:
-    with Session(engine) as session:
-        session.add(Item(id=1, embedding=[1, 1, 1], binary_embedding="000"))
-        session.add(Item(id=2, embedding=[2, 2, 2], binary_embedding="101"))
-        session.add(Item(id=3, embedding=[1, 1, 2], binary_embedding="111"))
-        session.commit()
-
-
-def create_half_items(engine: sa.Engine) -> None:
-    with Session(engine) as session:
-        for id_, v in ((1, [1, 1, 1]), (2, [2, 2, 2]), (3, [1, 1, 2])):
-            session.add(HalfItem(id=id_, half_embedding=v, sparse_embedding=SparseVector(v)))
-        session.commit()
-
+__all__ = ["array_engine", "detach_indexes", "engine", "tables"]  # fixtures used here
 
 # -- README, SQLAlchemy section -----------------------------------------------------------
 
@@ -238,14 +157,6 @@ def test_vector(engine: sa.Engine) -> None:
         assert item is not None and item.embedding == [1, 2, 3]
 
 
-DENSE_ORDERS = {
-    "l2_distance": [1, 3, 2],
-    "max_inner_product": [2, 3, 1],
-    "cosine_distance": [1, 2, 3],
-    "l1_distance": [1, 3, 2],
-}
-
-
 @pytest.mark.parametrize(("method", "expected"), DENSE_ORDERS.items())
 def test_vector_distances(engine: sa.Engine, method: str, expected: list[int]) -> None:
     create_items(engine)
@@ -346,8 +257,10 @@ def test_literal_binds(engine: sa.Engine) -> None:
     assert "embedding <-> '[1.0,2.0,3.0]'" in str(sql)
     with engine.connect() as conn:
         assert conn.execute(text(str(sql))).all() == []
-    bits = select(Item.id).where(Item.binary_embedding == "101").order_by(
-        Item.binary_embedding.hamming_distance("111")
+    bits = (
+        select(Item.id)
+        .where(Item.binary_embedding == "101")
+        .order_by(Item.binary_embedding.hamming_distance("111"))
     )
     sql = bits.compile(engine, compile_kwargs={"literal_binds": True})
     assert "binary_embedding = B'101'" in str(sql)
@@ -374,25 +287,6 @@ def test_automap(engine: sa.Engine) -> None:
         assert item.embedding == [1, 2, 3]
 
 
-@pytest.fixture
-def array_engine(engine: sa.Engine, dropin_db: Database, setup: str) -> Iterator[sa.Engine]:
-    """pgvector's README, Arrays: register the types with the driver (needed on a plain
-    psycopg engine only; our dialect and the plugin do it themselves)."""
-    if probed(engine):
-        yield engine
-        return
-    array_engine = make_engine(dropin_db, setup)
-
-    @sa.event.listens_for(array_engine, "connect")
-    def connect(dbapi_connection: object, connection_record: object) -> None:
-        from sqlalchemy_ruvector.pgvector.psycopg import register_vector
-
-        register_vector(dbapi_connection)
-
-    yield array_engine
-    array_engine.dispose()
-
-
 def test_vector_array(array_engine: sa.Engine) -> None:
     engine = array_engine
     with Session(engine) as session:
@@ -411,218 +305,6 @@ def test_pgvector_value_objects_bind(engine: sa.Engine) -> None:
         assert session.scalars(select(Item.embedding)).one() == [1, 2, 3]
         order = Item.embedding.l2_distance(pgvector.Vector([1, 2, 3]))
         assert session.scalars(select(order)).one() == 0
-
-
-# -- bit, binary quantization ---------------------------------------------------------------
-
-
-def test_bit(engine: sa.Engine) -> None:
-    with Session(engine) as session:
-        session.add(Item(id=1, binary_embedding="101"))
-        session.commit()
-        item = session.get(Item, 1)
-        assert item is not None and item.binary_embedding == "101"
-
-
-@pytest.mark.parametrize("method", ["hamming_distance", "jaccard_distance"])
-def test_bit_distances(engine: sa.Engine, method: str) -> None:
-    create_items(engine)
-    with Session(engine) as session:
-        order = getattr(Item.binary_embedding, method)("101")
-        assert [v.id for v in session.query(Item).order_by(order).all()] == [2, 3, 1]
-        assert [v.id for v in session.scalars(select(Item).order_by(order))] == [2, 3, 1]
-        values = session.scalars(select(order).order_by(Item.id)).all()
-    expected = [2.0, 0.0, 1.0] if method == "hamming_distance" else [1.0, 0.0, 1 - 2 / 3]
-    assert values == pytest.approx(expected)
-
-
-def _bq_items(engine: sa.Engine) -> None:
-    with Session(engine) as session:
-        session.add(Item(id=1, embedding=[-1, -2, -3]))
-        session.add(Item(id=2, embedding=[1, -2, 3]))
-        session.add(Item(id=3, embedding=[1, 2, 3]))
-        session.commit()
-
-
-def test_binary_quantize(engine: sa.Engine) -> None:
-    _bq_items(engine)
-    with Session(engine) as session:
-        distance = func.cast(func.binary_quantize(Item.embedding), BIT(3)).hamming_distance(
-            func.binary_quantize(func.cast([3, -1, 2], VECTOR(3)))
-        )
-        items = session.query(Item).order_by(distance).all()
-        assert [v.id for v in items] == [2, 3, 1]
-        assert session.scalars(
-            select(func.binary_quantize(Item.embedding)).order_by(Item.id)
-        ).all() == [
-            "000",
-            "101",
-            "111",
-        ]
-
-
-def test_binary_quantization_rerank(engine: sa.Engine, dropin_db: Database) -> None:
-    """pgvector's README: index the quantized expression, then rerank exactly."""
-    _bq_items(engine)
-    index = Index(
-        "bq_index",
-        func.cast(func.binary_quantize(Item.embedding), BIT(3)).label("embedding"),
-        postgresql_using="hnsw",
-        postgresql_with={"m": 16, "ef_construction": 64},
-        postgresql_ops={"embedding": "bit_hamming_ops"},
-    )
-    if not probed(engine):
-        with pytest.raises(UnsupportedByServerError, match="probed the server"):
-            index.create(engine)
-    elif has_halfvec(dropin_db):
-        index.create(engine)
-    else:
-        with pytest.raises(UnsupportedByServerError, match=r"bit_hamming_ops.*no pgvector"):
-            index.create(engine)
-    query = [1, -2, 3]
-    order = func.cast(func.binary_quantize(Item.embedding), BIT(3)).hamming_distance(
-        func.binary_quantize(func.cast(query, VECTOR(3)))
-    )
-    with Session(engine) as session:
-        subquery = select(Item).order_by(order, Item.id).limit(2).subquery()
-        rows = session.execute(
-            select(subquery.c.id).order_by(subquery.c.embedding.cosine_distance(query)).limit(5)
-        ).all()
-        assert [r.id for r in rows] == [2, 3]
-    if probed(engine) and has_halfvec(dropin_db):
-        index.drop(engine)
-
-
-# -- half precision and sparse: documented surface; published 2.0.5 refuses clearly ---------
-
-
-def _assert_halfvec_refused(engine: sa.Engine, action: object) -> None:
-    errors: tuple[type[Exception], ...] = (CompileError, ProgrammingError)
-    with pytest.raises(errors, match=r'type "?(halfvec|sparsevec)"? does not exist'):
-        action()  # type: ignore[operator]
-
-
-def test_half_precision(engine: sa.Engine, dropin_db: Database) -> None:
-    create_items(engine)
-    order = func.cast(Item.embedding, HALFVEC(3)).l2_distance([1, 1, 1])
-    with Session(engine) as session:
-        if not has_halfvec(dropin_db):
-            _assert_halfvec_refused(engine, lambda: session.query(Item).order_by(order).all())
-            return
-        assert [v.id for v in session.query(Item).order_by(order).all()] == [1, 3, 2]
-
-
-def test_half_precision_index(engine: sa.Engine, dropin_db: Database) -> None:
-    index = Index(
-        "half_precision_index",
-        func.cast(Item.embedding, HALFVEC(3)).label("embedding"),
-        postgresql_using="hnsw",
-        postgresql_with={"m": 16, "ef_construction": 64},
-        postgresql_ops={"embedding": "halfvec_l2_ops"},
-    )
-    if not has_halfvec(dropin_db):
-        errors: tuple[type[Exception], ...] = (
-            CompileError,
-            ProgrammingError,
-            UnsupportedByServerError,
-        )
-        with pytest.raises(errors, match="halfvec"):
-            index.create(engine)
-        return
-    index.create(engine)
-    try:
-        create_items(engine)
-        order = func.cast(Item.embedding, HALFVEC(3)).l2_distance([3, 1, 2])
-        with Session(engine) as session:
-            assert [i.id for i in session.scalars(select(Item).order_by(order).limit(5))] == [
-                2,
-                3,
-                1,
-            ]
-    finally:
-        index.drop(engine)
-
-
-def test_halfvec_and_sparsevec_columns_refused_where_missing(
-    engine: sa.Engine, dropin_db: Database
-) -> None:
-    if has_halfvec(dropin_db):
-        pytest.skip("the documented surface has halfvec and sparsevec")
-    _assert_halfvec_refused(engine, lambda: HalfBase.metadata.create_all(engine))
-
-
-def test_halfvec(engine: sa.Engine, dropin_db: Database) -> None:
-    if not has_halfvec(dropin_db):
-        pytest.skip("no halfvec on this server (see the refusal test)")
-    with Session(engine) as session:
-        session.add(HalfItem(id=1, half_embedding=[1, 2, 3]))
-        session.commit()
-        item = session.get(HalfItem, 1)
-        assert item is not None and item.half_embedding == [1, 2, 3]
-        assert type(item.half_embedding) is list
-
-
-def test_sparsevec(engine: sa.Engine, dropin_db: Database) -> None:
-    if not has_halfvec(dropin_db):
-        pytest.skip("no sparsevec on this server (see the refusal test)")
-    with Session(engine) as session:
-        session.add(HalfItem(id=1, sparse_embedding=[1, 2, 3]))
-        session.add(HalfItem(id=2, sparse_embedding=SparseVector({0: 1, 2: 2}, 3)))
-        session.commit()
-        item = session.get(HalfItem, 1)
-        assert item is not None and isinstance(item.sparse_embedding, SparseVector)
-        assert item.sparse_embedding.to_list() == [1, 2, 3]
-        other = session.get(HalfItem, 2)
-        assert other is not None
-        assert other.sparse_embedding.indices() == [0, 2]
-        assert other.sparse_embedding.values() == [1.0, 2.0]
-        assert other.sparse_embedding.dimensions() == 3
-
-
-@pytest.mark.parametrize(("method", "expected"), DENSE_ORDERS.items())
-@pytest.mark.parametrize("column", ["half_embedding", "sparse_embedding"])
-def test_halfvec_sparsevec_distances(
-    engine: sa.Engine, dropin_db: Database, column: str, method: str, expected: list[int]
-) -> None:
-    if not has_halfvec(dropin_db):
-        pytest.skip("no halfvec/sparsevec on this server (see the refusal test)")
-    create_half_items(engine)
-    with Session(engine) as session:
-        order = getattr(getattr(HalfItem, column), method)([1, 1, 1])
-        assert [
-            v.id for v in session.scalars(select(HalfItem).order_by(order, HalfItem.id))
-        ] == expected
-
-
-def test_pgvector_half_and_sparse_value_objects_bind(
-    engine: sa.Engine, dropin_db: Database
-) -> None:
-    pgvector = pytest.importorskip("pgvector")
-    if not has_halfvec(dropin_db):
-        pytest.skip("no halfvec/sparsevec on this server (see the refusal test)")
-    with Session(engine) as session:
-        session.add(
-            HalfItem(
-                id=1,
-                half_embedding=pgvector.HalfVector([1, 2, 3]),
-                sparse_embedding=pgvector.SparseVector({1: 2.5}, 3),
-            )
-        )
-        session.commit()
-        item = session.get(HalfItem, 1)
-        assert item is not None and item.half_embedding == [1, 2, 3]
-        assert item.sparse_embedding == SparseVector({1: 2.5}, 3)
-
-
-def test_halfvec_array(array_engine: sa.Engine, dropin_db: Database) -> None:
-    engine = array_engine
-    if not has_halfvec(dropin_db):
-        pytest.skip("no halfvec on this server (see the refusal test)")
-    with Session(engine) as session:
-        session.add(HalfItem(id=1, half_embeddings=[np.array([1, 2, 3]), np.array([4, 5, 6])]))
-        session.commit()
-        item = session.get(HalfItem, 1)
-        assert item is not None and item.half_embeddings == [[1, 2, 3], [4, 5, 6]]
 
 
 def test_vector_is_vector() -> None:
