@@ -97,29 +97,41 @@ def _unwrap_dense(value: Any) -> Any:
 
 
 def _check_like_pgvector(value: Any, dim: int | None, column: str | None) -> None:
-    """The checks pgvector-python (and its server) make, with their wording."""
+    """The shape checks pgvector-python (and its server) make, with their wording."""
     where = _where(column)
-    if isinstance(value, np.ndarray):
-        if value.ndim != 1:
-            raise InvalidVectorError(
-                f"{where}expected ndim to be 1, got {value.ndim}", column=column
-            )
-        if value.dtype.kind in "USO":
-            try:
-                value.astype(np.float64)
-            except (TypeError, ValueError) as exc:
-                raise InvalidVectorError(f"{where}{exc}", column=column) from None
-    elif isinstance(value, list):
-        for element in value:
-            if isinstance(element, str):
-                try:
-                    float(element)
-                except ValueError as exc:
-                    raise InvalidVectorError(f"{where}{exc}", column=column) from None
+    if isinstance(value, np.ndarray) and value.ndim != 1:
+        raise InvalidVectorError(f"{where}expected ndim to be 1, got {value.ndim}", column=column)
     if dim is not None and hasattr(value, "__len__"):
         n = len(value)
         if n != dim:
             raise InvalidVectorError(f"{where}expected {dim} dimensions, not {n}", column=column)
+
+
+def _reraise_like_pgvector(value: Any, column: str | None) -> None:
+    """After our coercion refused ``value``: pgvector-python's wording for strings
+    (``could not convert string to float: 'one'``), if that is what it was."""
+    elements = value.tolist() if isinstance(value, np.ndarray) else value
+    if not isinstance(elements, list):
+        return
+    for element in elements:
+        if isinstance(element, (str, bytes)):
+            try:
+                float(element)
+            except ValueError as exc:
+                raise InvalidVectorError(f"{_where(column)}{exc}", column=column) from None
+
+
+def _coerce_like_pgvector(coerce: Callable[[Any], Any], value: Any, type_: Any) -> Any:
+    """``coerce`` (our validation) with pgvector-python's value objects unwrapped and
+    its error wording; the common valid case pays only for two cheap checks."""
+    value = _unwrap_dense(value)
+    column = type_.column_name
+    _check_like_pgvector(value, type_.dim, column)
+    try:
+        return coerce(value)
+    except (TypeError, ValueError):
+        _reraise_like_pgvector(value, column)
+        raise
 
 
 def _pgvector_text(floats: list[float]) -> str:
@@ -152,9 +164,7 @@ class VECTOR(RuVector):
         return list
 
     def coerce(self, value: Any) -> Any:
-        value = _unwrap_dense(value)
-        _check_like_pgvector(value, self.dim, self.column_name)
-        return super().coerce(value)
+        return _coerce_like_pgvector(super().coerce, value, self)
 
     def literal_processor(self, dialect: Dialect) -> Callable[[Any], str]:
         return _dense_literal(self)
@@ -181,9 +191,7 @@ class HALFVEC(HalfVec):
         return list
 
     def coerce(self, value: Any) -> Any:
-        value = _unwrap_dense(value)
-        _check_like_pgvector(value, self.dim, self.column_name)
-        return super().coerce(value)
+        return _coerce_like_pgvector(super().coerce, value, self)
 
     def literal_processor(self, dialect: Dialect) -> Callable[[Any], str]:
         return _dense_literal(self)

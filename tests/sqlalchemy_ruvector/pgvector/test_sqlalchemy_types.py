@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sqlalchemy as sa
+from scipy.sparse import coo_array
 from sqlalchemy import Index, select
 from sqlalchemy.exc import CompileError, ProgrammingError
 from sqlalchemy.orm import Session
@@ -194,7 +195,12 @@ def test_sparsevec(engine: sa.Engine, dropin_db: Database) -> None:
     with Session(engine) as session:
         session.add(HalfItem(id=1, sparse_embedding=[1, 2, 3]))
         session.add(HalfItem(id=2, sparse_embedding=SparseVector({0: 1, 2: 2}, 3)))
+        session.add(HalfItem(id=3, sparse_embedding=coo_array(np.array([[0.0, 4.0, 0.0]]))))
         session.commit()
+        third = session.get(HalfItem, 3)
+        assert third is not None and third.sparse_embedding.to_coo().toarray().tolist() == [
+            [0.0, 4.0, 0.0]
+        ]
         item = session.get(HalfItem, 1)
         assert item is not None and isinstance(item.sparse_embedding, SparseVector)
         assert item.sparse_embedding.to_list() == [1, 2, 3]
