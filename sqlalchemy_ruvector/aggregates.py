@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import FunctionFilter
 from sqlalchemy.sql.functions import ReturnTypeFromArgs
 
 from .capabilities import capabilities_of
@@ -46,40 +47,44 @@ def _as_ruvector(array_sql: str) -> str:
     return f"CAST(translate(CAST({array_sql} AS TEXT), '{{}}', '[]') AS ruvector)"
 
 
-def _universal(name: str, operand: str) -> str:
+def _universal(name: str, operand: str, where: str) -> str:
     """Needs nothing but the text form: ``array_agg`` of an outer column inside a scalar
     subquery is an aggregate of the outer query, and the subquery sums per position.
     For engines that never probed the server (plain psycopg), where nothing is known."""
     return (
         "(SELECT CAST('[' || string_agg(CAST(q.v AS TEXT), ',' ORDER BY q.i) || ']' AS ruvector) "
         f"FROM (SELECT u.i, {name}(CAST(u.e AS DOUBLE PRECISION)) AS v "
-        f"FROM unnest(array_agg(CAST({operand} AS TEXT))) AS r(t), "
+        f"FROM unnest(array_agg(CAST({operand} AS TEXT)){where}) AS r(t), "
         "unnest(CAST(translate(r.t, '[]', '{}') AS REAL[])) WITH ORDINALITY AS u(e, i) "
         "GROUP BY u.i) AS q)"
     )
 
 
-def render_aggregate(name: str, operand: str, sql_name: str | None, functions: Any) -> str:
+def render_aggregate(
+    name: str, operand: str, sql_name: str | None, functions: Any, criterion: str | None = None
+) -> str:
     """SQL of ``avg``/``sum`` over ``operand`` of SQL type ``sql_name``; ``functions`` is
-    the probed set of ruvector's functions, or None when the server is not known."""
+    the probed set of ruvector's functions, or None when the server is not known;
+    ``criterion`` the compiled condition of ``.filter()``, applied to every aggregate."""
+    where = f" FILTER (WHERE {criterion})" if criterion is not None else ""
     if sql_name != "ruvector" or (functions is not None and name in functions):
-        return f"{name}({operand})"
+        return f"{name}({operand}){where}"
     if functions is None:
-        return _universal(name, operand)
+        return _universal(name, operand, where)
     if "vector_sum" not in functions or (name == "avg" and "vector_mul_scalar" not in functions):
         raise UnsupportedByServerError(
             f"{name}() of ruvector: this server has neither the aggregate {name}(ruvector) "
             "nor vector_sum(real[])",
             feature=f"{name}(ruvector)",
         )
-    summed = f"vector_sum({_as_array(operand)})"
+    summed = f"vector_sum({_as_array(operand)}){where}"
     if name == "sum":
         return _as_ruvector(summed)
-    scale = f"CAST(1.0 / nullif(count({operand}), 0) AS REAL)"
+    scale = f"CAST(1.0 / nullif(count({operand}){where}, 0) AS REAL)"
     return _as_ruvector(f"vector_mul_scalar({summed}, {scale})")
 
 
-def _compile(element: avg | sum, compiler: SQLCompiler, **kw: Any) -> str:
+def _render(element: avg | sum, compiler: SQLCompiler, criterion: str | None, **kw: Any) -> str:
     clauses = list(element.clauses)
     if len(clauses) != 1:
         raise TypeError(f"{element.name} takes one vector argument, got {len(clauses)}")
@@ -91,7 +96,21 @@ def _compile(element: avg | sum, compiler: SQLCompiler, **kw: Any) -> str:
         compiler.process(argument, **kw),
         getattr(argument.type, "sql_name", None),
         functions,
+        criterion,
     )
+
+
+def _compile(element: avg | sum, compiler: SQLCompiler, **kw: Any) -> str:
+    return _render(element, compiler, None, **kw)
+
+
+@compiles(FunctionFilter)
+def _compile_filter(element: FunctionFilter[Any], compiler: SQLCompiler, **kw: Any) -> str:
+    """``avg(col).filter(cond)``: the condition goes on each aggregate of the rendering."""
+    if not isinstance(element.func, (avg, sum)) or element.criterion is None:
+        return str(compiler.visit_funcfilter(element, **kw))  # type: ignore[no-untyped-call]
+    criterion = compiler.process(element.criterion, **kw)
+    return _render(element.func, compiler, criterion, **kw)
 
 
 compiles(avg)(_compile)

@@ -217,6 +217,20 @@ def test_avg_grouped(engine: sa.Engine) -> None:
     ]
 
 
+def test_avg_sum_filtered(engine: sa.Engine) -> None:
+    """``.filter()`` applies to every aggregate of the rendering, native or portable."""
+    create_items(engine)
+    with Session(engine) as session:
+        row = session.execute(
+            select(
+                avg(Item.embedding).filter(Item.id > 1),
+                sum(Item.embedding).filter(Item.id > 1),
+                avg(Item.embedding).filter(Item.id > 5),
+            )
+        ).one()
+    assert tuple(row) == ([1.5, 1.5, 2.0], [3.0, 3.0, 4.0], None)
+
+
 # -- bad input: StatementError as with pgvector-python, before any SQL ---------------------
 
 
