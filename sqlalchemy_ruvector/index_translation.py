@@ -14,14 +14,15 @@ logged at DEBUG; any other index keeps SQLAlchemy's own rendering.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from typing import Any
 
+from sqlalchemy import text as sql_text
 from sqlalchemy.schema import CreateIndex
-from sqlalchemy.sql import coercions, roles
 from sqlalchemy.sql.compiler import DDLCompiler
 from sqlalchemy.sql.elements import ColumnClause
-from sqlalchemy.sql.visitors import iterate
 
+from ._sa_internals import index_include_clause, prepared_index_name
 from .capabilities import capabilities_of, effective
 from .errors import UnsupportedByServerError
 from .metrics import METHODS, access_method, parse_opclass, translate_opclass
@@ -67,6 +68,13 @@ def _refuse_missing_pgvector(index: Any, ops: dict[str, str], caps: Any) -> None
             )
 
 
+def _walk(element: Any) -> Iterator[Any]:
+    """``element`` and every clause under it."""
+    yield element
+    for child in element.get_children():
+        yield from _walk(child)
+
+
 def _refuse_unprobed_quantize(index: Any, expressions: list[Any], caps: Any) -> None:
     """``binary_quantize`` of a ruvector needs the server's function to be indexable;
     an engine that never probed the server (plain psycopg) cannot tell which exists."""
@@ -75,7 +83,7 @@ def _refuse_unprobed_quantize(index: Any, expressions: list[Any], caps: Any) -> 
     from .types.bit import binary_quantize
 
     for expression in expressions:
-        for element in iterate(expression):
+        for element in _walk(expression):
             if isinstance(element, binary_quantize) and any(
                 _sql_type(c) == "ruvector" for c in element.clauses
             ):
@@ -132,11 +140,11 @@ def render_create_index(create: CreateIndex, compiler: DDLCompiler, **kw: Any) -
     if create.if_not_exists:
         text += "IF NOT EXISTS "
     text += (
-        f"{compiler._prepared_index_name(index, include_schema=False)} "
+        f"{prepared_index_name(compiler, index)} "
         f"ON {preparer.format_table(index.table)} "  # type: ignore[arg-type]
         f"USING {preparer.quote(server_am)} ({', '.join(parts)})"
     )
-    text += compiler._define_include(index)  # type: ignore[attr-defined]
+    text += index_include_clause(compiler, index)
     with_options = options["with"]
     if with_options:
         text += " WITH (" + ", ".join(f"{k} = {v}" for k, v in with_options.items()) + ")"
@@ -144,7 +152,7 @@ def render_create_index(create: CreateIndex, compiler: DDLCompiler, **kw: Any) -
         text += f" TABLESPACE {preparer.quote(options['tablespace'])}"
     where = options["where"]
     if where is not None:
-        where_clause = coercions.expect(roles.DDLExpressionRole, where)
+        where_clause = sql_text(where) if isinstance(where, str) else where
         where_sql: str = compiler.sql_compiler.process(
             where_clause, include_table=False, literal_binds=True
         )

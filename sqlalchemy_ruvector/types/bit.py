@@ -22,9 +22,9 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import GenericFunction
-from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator
 
+from .._sa_internals import InternalTraversal
 from ..capabilities import Capabilities, capabilities_of
 from ..errors import InvalidVectorError
 
