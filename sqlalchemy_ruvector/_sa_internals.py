@@ -25,6 +25,8 @@ __all__ = [
     "OperandExpression",
     "SQLAlchemyInternalsChanged",
     "SchemaEventTarget",
+    "index_include_clause",
+    "prepared_index_name",
     "result_column_types",
 ]
 
@@ -118,3 +120,18 @@ def result_column_types(compiled: object) -> list[TypeEngine[Any]] | None:
         raise SQLAlchemyInternalsChanged(
             "SQLCompiler._result_columns entries with .type", _BINARY_RESULTS
         ) from None
+
+
+_INDEX_DDL: Final = "CREATE INDEX of pgvector-style indexes on ruvector columns"
+
+
+def prepared_index_name(compiler: object, index: object) -> str:
+    """The index name as PostgreSQL's DDL compiler writes it (quoted, truncated)."""
+    name: str = _require(compiler, "_prepared_index_name", _INDEX_DDL)(index, include_schema=False)
+    return name
+
+
+def index_include_clause(compiler: object, index: object) -> str:
+    """`` INCLUDE (...)`` of a PostgreSQL index (``postgresql_include``), or ``""``."""
+    clause: str = _require(compiler, "_define_include", _INDEX_DDL)(index)
+    return clause

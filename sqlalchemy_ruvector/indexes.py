@@ -27,6 +27,7 @@ from sqlalchemy.sql.compiler import DDLCompiler
 from sqlalchemy.sql.elements import Cast, ColumnClause, ColumnElement
 
 from .capabilities import Capabilities, effective
+from .index_translation import render_create_index
 from .metrics import OPCLASS_METRICS, opclass_name, supports
 from .types._base import VectorType
 
@@ -235,6 +236,9 @@ def _literal(value: Any) -> str:
 def _compile_create_index(create: CreateIndex, compiler: DDLCompiler, **kw: Any) -> str:
     index = create.element
     if not isinstance(index, VectorIndex):
+        translated = render_create_index(create, compiler, **kw)  # pgvector-style, on ruvector
+        if translated is not None:
+            return translated
         return str(compiler.visit_create_index(create, **kw))  # type: ignore[no-untyped-call]
     method, opclass, params = index.resolve(effective(compiler.dialect))
     preparer = compiler.preparer
