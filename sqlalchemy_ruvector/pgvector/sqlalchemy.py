@@ -23,11 +23,9 @@ import numpy as np
 from sqlalchemy.dialects.postgresql import base as pg_base
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
 
 from ..aggregates import avg, sum
-from ..capabilities import capabilities_of, effective
-from ..comparator import DenseComparator, SparseComparator, VectorDistance, render_distance
+from ..comparator import DenseComparator, SparseComparator
 from ..errors import InvalidVectorError
 from ..sparse_vector import SparseVector as _CoreSparseVector
 from ..types import HalfVec, RuVector, SparseVec
@@ -36,51 +34,6 @@ from ..types.bit import binary_quantize as _binary_quantize
 from .values import SparseVector
 
 __all__ = ["BIT", "HALFVEC", "SPARSEVEC", "VECTOR", "SparseVector", "Vector", "avg", "sum"]
-
-#: Where an unprobed engine (plain psycopg) cannot know the operator's sign or
-#: presence, these functions mean the same on every ruvector build.
-_PORTABLE: dict[str, str] = {
-    "max_inner_product": "(-ruvector_inner_product({0}, {1}))",
-    "inner_product": "ruvector_inner_product({0}, {1})",
-    "l1": "ruvector_l1_distance({0}, {1})",
-}
-
-
-class _Distance(VectorDistance):
-    """A distance that, on an engine that never probed the server, uses the forms
-    right on every ruvector build (the dialect and the plugin probe, and render the
-    index-usable operators)."""
-
-    inherit_cache = True
-
-    @property
-    def _from_objects(self) -> list[Any]:
-        """The operands' FROM objects: ``select(Item.embedding.l2_distance(q))`` reads
-        from ``items`` (pgvector-python's operator expressions do the same)."""
-        return [*self.left._from_objects, *self.right._from_objects]
-
-
-@compiles(_Distance)
-def _compile_distance(element: _Distance, compiler: SQLCompiler, **kw: Any) -> str:
-    left = compiler.process(element.left, **kw)
-    right = compiler.process(element.right, **kw)
-    if (
-        capabilities_of(compiler.dialect) is None
-        and element.family == "ruvector"
-        and element.metric in _PORTABLE
-    ):
-        return _PORTABLE[element.metric].format(left, right)
-    return render_distance(element.metric, element.family, left, right, effective(compiler.dialect))
-
-
-class _Comparator(DenseComparator):
-    def distance(self, other: Any, metric: str) -> VectorDistance:
-        return _Distance(self.expr, self._operand(other), metric)
-
-
-class _SparseComparator(SparseComparator):
-    def distance(self, other: Any, metric: str) -> VectorDistance:
-        return _Distance(self.expr, self._operand(other), metric)
 
 
 def _where(column: str | None) -> str:
@@ -154,7 +107,7 @@ class VECTOR(RuVector):
     """``Vector(3)``: a ``ruvector(3)`` column; results are ``list[float]``."""
 
     cache_ok = True
-    comparator_factory = _Comparator
+    comparator_factory = DenseComparator
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__(dim, as_list=True)
@@ -181,7 +134,7 @@ class HALFVEC(HalfVec):
     there); results are ``list[float]``, as pgvector-python 0.5 returns them."""
 
     cache_ok = True
-    comparator_factory = _Comparator
+    comparator_factory = DenseComparator
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__(dim, as_list=True)
@@ -205,7 +158,7 @@ class SPARSEVEC(SparseVec):
     :class:`SparseVector` (pgvector-python's shape)."""
 
     cache_ok = True
-    comparator_factory = _SparseComparator
+    comparator_factory = SparseComparator
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__(dim)

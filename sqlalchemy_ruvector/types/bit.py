@@ -24,7 +24,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.types import TypeDecorator
 
-from .._sa_internals import InternalTraversal
+from .._sa_internals import InternalTraversal, OperandExpression
 from ..capabilities import Capabilities, capabilities_of
 from ..errors import InvalidVectorError
 
@@ -70,11 +70,13 @@ def bit_text(value: Any, *, length: int | None = None, column: str | None = None
     return text
 
 
-class BitDistance(ColumnElement[float]):
-    """Hamming or Jaccard distance between two bit strings, as a float expression."""
+class BitDistance(OperandExpression[float]):
+    """Hamming or Jaccard distance between two bit strings, as a float expression that
+    brings its operands' FROMs and ORM attributes, like ``VectorDistance``."""
 
     __visit_name__ = "ruvector_bit_distance"
     inherit_cache = True
+    _operands = ("left", "right")
     _traverse_internals = [
         ("left", InternalTraversal.dp_clauseelement),
         ("right", InternalTraversal.dp_clauseelement),
@@ -88,11 +90,7 @@ class BitDistance(ColumnElement[float]):
         self.right = right
         self.metric = metric
         self.type = Float()
-
-    @property
-    def _from_objects(self) -> list[Any]:
-        """The operands' FROM objects, so ``select(col.hamming_distance(q))`` has a FROM."""
-        return [*self.left._from_objects, *self.right._from_objects]
+        self._adopt_operands()
 
 
 def _has_pgvector(dialect: Dialect) -> bool:
