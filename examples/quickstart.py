@@ -16,7 +16,7 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from sqlalchemy_ruvector import RuVector, VectorIndex, refresh_capabilities, search_settings
+from sqlalchemy_ruvector import RuVector, VectorIndex, search_settings
 
 DIM = 64
 ROWS = 5_000
@@ -47,9 +47,8 @@ class Document(Base):
 
 def run(url: str) -> None:
     engine = sa.create_engine(url)
-    with engine.begin() as conn:
+    with engine.begin() as conn:  # the engine re-probes after this by itself
         conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS ruvector"))
-        refresh_capabilities(conn)  # the engine connected before the extension existed
 
     Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)

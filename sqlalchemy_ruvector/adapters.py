@@ -9,7 +9,7 @@ binary for parameters, COPY and arrays of vectors, in the layout the probe found
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 from psycopg.abc import AdaptContext, Buffer
@@ -24,7 +24,7 @@ from .sparse_vector import SparseVector, to_sparse
 from .types import HalfVecParam, PgVectorParam, RuVectorParam, VectorParam
 from .values import to_float16, to_float32
 
-__all__ = ["register_adapters", "register_ruvector"]
+__all__ = ["OWN_SQL_TYPES", "register_adapters", "register_ruvector"]
 
 
 def _f32(obj: Any) -> Any:
@@ -132,10 +132,24 @@ _PARAM_CLASSES: dict[str, type[Any]] = {
 }
 
 
-def register_adapters(context: AdaptContext, caps: Capabilities | None) -> None:
+#: The SQL types this package owns: only their OIDs get our loaders on an engine's
+#: connections. pgvector's vector/halfvec/sparsevec values stay as psycopg gives
+#: them (str), so other libraries' column types (pgvector-python's) read what they
+#: expect; our own column types decode those results themselves. Arrays of them are
+#: split into elements (a list of str), which our types' array items decode too.
+OWN_SQL_TYPES: Final = frozenset({"ruvector"})
+
+
+def register_adapters(
+    context: AdaptContext, caps: Capabilities | None, *, own_loaders_only: bool = False
+) -> None:
     """Register our adapters on a psycopg connection, cursor or adapters map.
 
-    Without probed capabilities only the text dumpers (unknown OID) are registered."""
+    Dumpers are registered for our parameter classes only. Without probed
+    capabilities only the text dumpers (unknown OID) are registered. With
+    ``own_loaders_only`` (engines), loaders are registered for ``OWN_SQL_TYPES``
+    only; otherwise (``register_ruvector`` on a raw connection) for every vector type.
+    """
     adapters = context.adapters
     for name, cls in _PARAM_CLASSES.items():
         fns = _codecs_for(name)
@@ -161,11 +175,15 @@ def register_adapters(context: AdaptContext, caps: Capabilities | None) -> None:
         # Text first, binary last: the last one registered serves "%s" placeholders.
         adapters.register_dumper(_PARAM_CLASSES[name], text_dumper)
         adapters.register_dumper(_PARAM_CLASSES[name], binary_dumper)
+        # Known by name (COPY) and its arrays split into elements, which are loaded
+        # by the element loaders below, or left as str / bytes where there are none.
+        TypeInfo(name, oids.oid, oids.array_oid).register(context)
+        if own_loaders_only and name not in OWN_SQL_TYPES:
+            continue
         adapters.register_loader(
             oids.oid, _adapter(_TextLoader, f"{name}_text_loader", oids.oid, fns["text_in"])
         )
         adapters.register_loader(oids.oid, binary_loader)
-        TypeInfo(name, oids.oid, oids.array_oid).register(context)
 
 
 def register_ruvector(conn: Any) -> Capabilities:

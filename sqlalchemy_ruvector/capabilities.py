@@ -15,7 +15,15 @@ from typing import Any, Final
 
 from .codecs import BinaryLayout
 
-__all__ = ["DOCUMENTED", "Capabilities", "TypeOids", "capabilities_of", "effective", "probe"]
+__all__ = [
+    "DOCUMENTED",
+    "Capabilities",
+    "TypeOids",
+    "capabilities_of",
+    "effective",
+    "probe",
+    "type_oids",
+]
 
 Run = Callable[[str], Sequence[Sequence[Any]]]
 
@@ -97,24 +105,30 @@ def effective(dialect: object) -> Capabilities:
     return caps if caps is not None and caps.has_extension else DOCUMENTED
 
 
-_CATALOG_QUERY: Final = """
+#: The vector types visible in the connected database, as {name: [oid, array oid]}.
+_TYPES_JSON: Final = """(SELECT coalesce(json_object_agg(t.typname,
+                                   json_build_array(t.oid::int8, t.typarray::int8)), '{}')
+     FROM pg_type t
+    WHERE t.typname IN ('ruvector', 'vector', 'halfvec', 'sparsevec')
+      AND pg_type_is_visible(t.oid))"""
+
+_CATALOG_QUERY: Final = f"""
 SELECT
   (SELECT extversion FROM pg_extension WHERE extname = 'ruvector'),
   (SELECT extversion FROM pg_extension WHERE extname = 'vector'),
   (SELECT a.amname FROM pg_am a JOIN pg_proc p ON p.oid = a.amhandler
     WHERE p.proname = 'hnsw_handler' ORDER BY a.oid LIMIT 1),
   (SELECT amname FROM pg_am WHERE amname = 'ruivfflat'),
-  (SELECT coalesce(json_object_agg(t.typname,
-                                   json_build_array(t.oid::int8, t.typarray::int8)), '{}')
-     FROM pg_type t
-    WHERE t.typname IN ('ruvector', 'vector', 'halfvec', 'sparsevec')
-      AND pg_type_is_visible(t.oid)),
-  (SELECT coalesce(array_agg(DISTINCT p.proname::text), '{}') FROM pg_proc p
+  {_TYPES_JSON},
+  (SELECT coalesce(array_agg(DISTINCT p.proname::text), '{{}}') FROM pg_proc p
      JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
      JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'ruvector'),
   (SELECT EXISTS (SELECT FROM pg_operator o JOIN pg_type t ON t.oid = o.oprleft
                    WHERE o.oprname = '<+>' AND t.typname = 'ruvector'))
 """
+
+#: One cheap query a new connection runs to check the probe's OIDs still hold.
+_TYPES_QUERY: Final = f"SELECT {_TYPES_JSON}"
 
 _EXPRESSION_QUERY: Final = """
 SELECT ruvector_version(),
@@ -140,12 +154,22 @@ def _compat_profile(server_version: str) -> str | None:
     return "unknown"
 
 
+def _types(types_json: Any) -> dict[str, TypeOids]:
+    types_map = types_json if isinstance(types_json, Mapping) else _json(types_json)
+    return {name: TypeOids(int(v[0]), int(v[1])) for name, v in types_map.items()}
+
+
+def type_oids(run: Run) -> dict[str, TypeOids]:
+    """The vector types' OIDs now, in one query (they change when an extension is
+    dropped and created again)."""
+    return _types(run(_TYPES_QUERY)[0][0])
+
+
 def probe(run: Run) -> Capabilities:
     """Probe the server through ``run`` (executes SQL, returns rows) in at most three queries."""
     row = run(_CATALOG_QUERY)[0]
     extversion, pgvector_version, hnsw_am, ivfflat_am, types_json, functions, l1 = row
-    types_map = types_json if isinstance(types_json, Mapping) else _json(types_json)
-    types = {name: TypeOids(int(v[0]), int(v[1])) for name, v in types_map.items()}
+    types = _types(types_json)
     common: dict[str, Any] = {
         "probed": True,
         "types": types,

@@ -6,7 +6,10 @@ SQL is chosen at compile time from the dialect's probed capabilities, because th
 published ruvector 2.0.5 differs from its docs: ``<#>`` returns +dot there (so
 ``max_inner_product`` negates it) and ``<+>`` is missing (so ``l1_distance`` calls
 ``ruvector_l1_distance``). ``l2_distance`` and ``cosine_distance`` always render the
-bare operator, which is what keeps ``ORDER BY`` index-usable.
+bare operator, which is what keeps ``ORDER BY`` index-usable. Where nothing was
+probed (a plain ``postgresql+psycopg`` engine, an offline compile), the other two
+render as functions, correct on every build but not index-usable: use the
+``postgresql+ruvector`` dialect or the ``ruvector`` plugin to get the operators.
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ from sqlalchemy import types as sqltypes
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.visitors import InternalTraversal
 
+from ._sa_internals import InternalTraversal
 from .capabilities import Capabilities, effective
 
 if TYPE_CHECKING:
@@ -83,6 +86,12 @@ def render_distance(metric: str, family: str, left: str, right: str, caps: Capab
         }[metric]
     if metric == "inner_product":
         return f"ruvector_inner_product({left}, {right})"
+    if not caps.probed:
+        # Nothing known about the server (plain psycopg, offline, no extension yet):
+        # the function forms, which mean the same on every ruvector build.
+        if metric == "max_inner_product":
+            return f"(-ruvector_inner_product({left}, {right}))"
+        return f"ruvector_l1_distance({left}, {right})"
     if metric == "max_inner_product":
         if caps.ip_operator_sign < 0:
             return f"({left} <#> {right})"

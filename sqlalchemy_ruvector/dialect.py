@@ -17,9 +17,11 @@ from sqlalchemy.dialects.postgresql.psycopg import (
     PGDialectAsync_psycopg,
     PGExecutionContext_psycopg,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.engine.interfaces import DBAPICursor
+from sqlalchemy.engine.url import URL
 
+from ._sa_internals import result_column_types
 from .capabilities import DOCUMENTED, Capabilities
 from .engine_setup import install_engine
 from .types import HalfVec, PgVector, RuVector, SparseVec, VectorType
@@ -56,18 +58,16 @@ class RuVectorExecutionContext(PGExecutionContext_psycopg):
 
     def create_default_cursor(self) -> DBAPICursor:
         if self._binary_results():
-            cursor: DBAPICursor = self._dbapi_connection.cursor(binary=True)
+            cursor: DBAPICursor = self.root_connection.connection.cursor(binary=True)
             return cursor
         return super().create_default_cursor()
 
     def _binary_results(self) -> bool:
         if not self.execution_options.get("ruvector_binary_results", True):
             return False
-        # The compiler's result-column map, as SQLAlchemy's own result handling uses it.
-        columns = getattr(self.compiled, "_result_columns", None)
-        if not columns:
+        types = result_column_types(self.compiled)
+        if not types:
             return False
-        types = [entry[3] for entry in columns]
         return any(isinstance(t, VectorType) for t in types) and all(
             isinstance(t, _BINARY_SAFE_RESULTS) for t in types
         )
@@ -80,6 +80,13 @@ class _RuVectorDialectMixin:
     @classmethod
     def engine_created(cls, engine: Engine) -> None:
         install_engine(engine)
+
+    @classmethod
+    def get_async_dialect_cls(cls, url: URL) -> type[Dialect]:
+        """``create_async_engine`` with either spelling, ``postgresql+ruvector`` or
+        ``postgresql+ruvector_async``, gets our async dialect (the psycopg parents
+        would hand back SQLAlchemy's plain one)."""
+        return RuVectorDialect_psycopg_async
 
 
 class RuVectorDialect_psycopg(_RuVectorDialectMixin, PGDialect_psycopg):

@@ -4,6 +4,11 @@ Values are validated as integers in ruvector's documented ranges and always sent
 bound parameters of ``set_config(name, value, true)`` (``SET LOCAL``); nothing the
 user passes is formatted into SQL. Each parameter maps to the server settings the
 probe found effective (see ``Capabilities.search_settings``).
+
+Restoring is exact: a setting that was undefined before (its library not yet loaded
+in this backend, so ``current_setting(name, true)`` is NULL) goes back to its
+default (``set_config(name, NULL, true)``), never to ``''``, which the library would
+reject once it loads.
 """
 
 from __future__ import annotations
@@ -12,9 +17,10 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Final
 
-from sqlalchemy import event, text
+from psycopg.pq import TransactionStatus
+from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from .capabilities import Capabilities, effective
 
@@ -23,10 +29,14 @@ __all__ = ["SEARCH_RANGES", "search_settings", "validate_search"]
 #: Documented ranges (ruvector's GUC registrations, spec section 5).
 SEARCH_RANGES: Final = {"ef_search": (1, 1000), "probes": (1, 10000)}
 
-_SAVE_AND_SET: Final = text("SELECT current_setting(:name, true), set_config(:name, :value, true)")
-_RESTORE: Final = text("SELECT set_config(:name, :value, true)")
-_SAVE_AND_SET_DBAPI: Final = "SELECT current_setting(%s, true), set_config(%s, %s, true)"
-_RESTORE_DBAPI: Final = "SELECT set_config(%s, %s, true)"
+_SAVE_AND_SET: Final = "SELECT current_setting(%s, true), set_config(%s, %s, true)"
+#: A NULL value means SET LOCAL ... TO DEFAULT (the value of an undefined setting).
+_RESTORE: Final = "SELECT set_config(%s, %s, true)"
+
+#: Execution options under which rows are fetched after ``execute()`` returns.
+_STREAMING_OPTIONS: Final = ("stream_results", "yield_per")
+
+Saved = list[tuple[str, str | None]]
 
 
 def validate_search(settings: Mapping[str, Any]) -> dict[str, int]:
@@ -46,7 +56,7 @@ def validate_search(settings: Mapping[str, Any]) -> dict[str, int]:
         low, high = SEARCH_RANGES[name]
         if not low <= value <= high:
             raise ValueError(f"{name} must be between {low} and {high}, got {value}")
-        valid[name] = value
+        valid[name] = int(value)
     return valid
 
 
@@ -54,65 +64,163 @@ def _pairs(caps: Capabilities, settings: Mapping[str, int]) -> list[tuple[str, s
     return [(guc, str(v)) for name, v in settings.items() for guc in caps.search_settings(name)]
 
 
-@contextmanager
-def search_settings(
-    bind: Session | Connection, *, ef_search: int | None = None, probes: int | None = None
-) -> Iterator[None]:
-    """Apply search settings for the statements run inside the block, then restore
-    the previous values. Needs a transaction (the ORM and Core open one by default)."""
-    settings = validate_search({"ef_search": ef_search, "probes": probes})
-    conn = bind.connection() if isinstance(bind, Session) else bind
-    if getattr(conn.connection.dbapi_connection, "autocommit", False):
-        raise ValueError("search_settings needs a transaction; the connection is in AUTOCOMMIT")
-    previous = [
-        (name, conn.execute(_SAVE_AND_SET, {"name": name, "value": value}).scalar_one())
-        for name, value in _pairs(effective(conn.dialect), settings)
-    ]
-    try:
-        yield
-    finally:
-        if conn.in_transaction() and not conn.invalidated:
-            for name, value in reversed(previous):
-                conn.execute(_RESTORE, {"name": name, "value": value or ""})
+def _dbapi(conn: Connection) -> Any:
+    return conn.connection.dbapi_connection
 
 
-@contextmanager
-def _side_cursor(conn: Connection) -> Iterator[Any]:
-    """A second DBAPI cursor, so the statement's own cursor and results stay untouched."""
-    dbapi_conn: Any = conn.connection.dbapi_connection
+def _refuse_autocommit(dbapi_conn: Any, what: str) -> None:
     if getattr(dbapi_conn, "autocommit", False):
-        raise ValueError("ruvector_search needs a transaction; the connection is in AUTOCOMMIT")
+        raise ValueError(f"{what} needs a transaction; the connection is in AUTOCOMMIT")
+
+
+def _status(dbapi_conn: Any) -> TransactionStatus | None:
+    info = getattr(dbapi_conn, "info", None)
+    status: TransactionStatus | None = getattr(info, "transaction_status", None)
+    return status
+
+
+def _apply(dbapi_conn: Any, pairs: list[tuple[str, str]]) -> Saved:
+    """Set ``pairs`` for the current transaction on a side cursor (the statement's
+    own cursor and results stay untouched); return the previous values."""
+    saved: Saved = []
     cursor = dbapi_conn.cursor()
     try:
-        yield cursor
+        for name, value in pairs:
+            cursor.execute(_SAVE_AND_SET, (name, name, value))
+            saved.append((name, cursor.fetchone()[0]))
+    finally:
+        cursor.close()
+    return saved
+
+
+def _restore(dbapi_conn: Any, saved: Saved) -> None:
+    """Put back what ``_apply`` saved, if the transaction it ran in is still usable
+    (a failed one is rolled back, which undoes ``SET LOCAL`` anyway)."""
+    if not saved or _status(dbapi_conn) not in (TransactionStatus.INTRANS, None):
+        return
+    cursor = dbapi_conn.cursor()
+    try:
+        for name, value in reversed(saved):
+            cursor.execute(_RESTORE, (name, value))
     finally:
         cursor.close()
 
 
+class _Block:
+    """One ``search_settings`` block: applied to its transaction, and again to each
+    transaction begun inside the block (after a ``commit()`` or ``rollback()``)."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        self.pairs = pairs
+        self.dbapi_conn: Any = None
+        self.saved: Saved = []
+
+    def apply(self, conn: Connection) -> None:
+        self.dbapi_conn = _dbapi(conn)
+        self.saved = _apply(self.dbapi_conn, self.pairs)
+
+    def on_connection_begin(self, conn: Connection) -> None:
+        self.apply(conn)
+
+    def on_session_begin(
+        self, session: Session, transaction: SessionTransaction, conn: Connection
+    ) -> None:
+        self.apply(conn)
+
+    def restore(self, bind: Session | Connection, *, quietly: bool) -> None:
+        """Restore in the block's current transaction; ``quietly`` (the block is
+        failing) never lets a restore error replace the original exception."""
+        try:
+            conn = _current_connection(bind)
+            if conn is not None and not conn.invalidated and _dbapi(conn) is self.dbapi_conn:
+                _restore(self.dbapi_conn, self.saved)
+        except Exception:
+            if not quietly:
+                raise
+
+
+@contextmanager
+def search_settings(
+    bind: Session | Connection, *, ef_search: int | None = None, probes: int | None = None
+) -> Iterator[None]:
+    """Apply search settings to the statements run inside the block, then restore the
+    previous values.
+
+    Needs a transaction (the ORM and Core open one by default). The settings cover
+    everything run or fetched inside the block, streamed results included, and a
+    transaction begun after a ``commit()`` or ``rollback()`` inside the block gets
+    them too. An exception raised inside the block propagates unchanged.
+    """
+    settings = validate_search({"ef_search": ef_search, "probes": probes})
+    if isinstance(bind, Session):
+        conn = bind.connection()
+    elif isinstance(bind, Connection):
+        conn = bind
+    else:
+        raise TypeError(
+            "search_settings needs a Session or Connection (the settings live in one "
+            f"transaction), got {type(bind).__name__}; use `with engine.connect() as conn:`"
+        )
+    _refuse_autocommit(_dbapi(conn), "search_settings")
+    block = _Block(_pairs(effective(conn.dialect), settings))
+    if not conn.in_transaction():
+        conn.begin()  # what conn.execute() would do; SQLAlchemy then knows of it
+    block.apply(conn)
+    target: Any = bind
+    identifier, listener = (
+        ("after_begin", block.on_session_begin)
+        if isinstance(bind, Session)
+        else ("begin", block.on_connection_begin)
+    )
+    event.listen(target, identifier, listener)
+    try:
+        yield
+    except BaseException:
+        block.restore(bind, quietly=True)
+        raise
+    else:
+        block.restore(bind, quietly=False)
+    finally:
+        event.remove(target, identifier, listener)
+
+
+def _current_connection(bind: Session | Connection) -> Connection | None:
+    """The connection of ``bind``'s open transaction, without beginning one."""
+    if not bind.in_transaction():
+        return None
+    return bind.connection() if isinstance(bind, Session) else bind
+
+
 def install_execution_option(engine: Engine) -> None:
     """Honour ``execution_options(ruvector_search={...})`` on ``engine``: the settings
-    are applied before the statement and restored after it."""
+    are applied before the statement and restored after it (so the option cannot be
+    combined with streamed results, whose rows are fetched later)."""
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _apply(
+    def _apply_option(
         conn: Connection, cursor: Any, statement: str, params: Any, context: Any, many: bool
     ) -> None:
         options = context.execution_options.get("ruvector_search") if context else None
         if not options:
             return
-        saved: list[tuple[str, Any]] = []
-        with _side_cursor(conn) as side:
-            for name, value in _pairs(effective(conn.dialect), validate_search(options)):
-                side.execute(_SAVE_AND_SET_DBAPI, (name, name, value))
-                saved.append((name, side.fetchone()[0]))
-        context._ruvector_saved_settings = saved
+        settings = validate_search(options)
+        streaming = [o for o in _STREAMING_OPTIONS if context.execution_options.get(o)]
+        if streaming:
+            raise ValueError(
+                f"ruvector_search cannot be combined with {streaming[0]}: the settings last "
+                "for the execute() call, but streamed rows are fetched after it; wrap the "
+                "execution and the iteration in `with search_settings(session_or_conn, ...)`"
+            )
+        dbapi_conn = _dbapi(conn)
+        _refuse_autocommit(dbapi_conn, "ruvector_search")
+        context._ruvector_saved_settings = _apply(
+            dbapi_conn, _pairs(effective(conn.dialect), settings)
+        )
 
     @event.listens_for(engine, "after_cursor_execute")
-    def _restore(
+    def _restore_option(
         conn: Connection, cursor: Any, statement: str, params: Any, context: Any, many: bool
     ) -> None:
         saved = getattr(context, "_ruvector_saved_settings", None)
         if saved:
-            with _side_cursor(conn) as side:
-                for name, value in reversed(saved):
-                    side.execute(_RESTORE_DBAPI, (name, value or ""))
+            _restore(_dbapi(conn), saved)

@@ -21,9 +21,9 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement, ColumnElement
 from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.sql.selectable import FromClause, TableValuedAlias
-from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeEngine
 
+from .._sa_internals import InternalTraversal
 from ..capabilities import capabilities_of
 from ..types._base import VectorType
 from ._catalog import Argument, FunctionSpec

@@ -16,12 +16,11 @@ from sqlalchemy import types as sqltypes
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.base import SchemaEventTarget
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.schema import Column
-from sqlalchemy.sql.visitors import InternalTraversal
 
+from .._sa_internals import InternalTraversal, SchemaEventTarget
 from ..capabilities import Capabilities, capabilities_of
 
 __all__ = ["BinaryResult", "VectorType", "capabilities_of"]

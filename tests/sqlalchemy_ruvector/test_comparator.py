@@ -141,12 +141,13 @@ def test_sql_follows_probed_capabilities(
     assert ("ruvector_l1_distance(" in sql) == (not caps.has_l1_operator)
 
 
-def test_offline_compile_uses_the_documented_surface() -> None:
+def test_offline_compile_uses_portable_functions() -> None:
+    """Unprobed: function forms, correct on every ruvector build (issue 7 item 6)."""
     sql = str(
         sa.select(items.c.e.max_inner_product([0] * DIM)).compile(dialect=postgresql.dialect())
     )
-    assert "cmp_items.e <#> %(param_1)s" in sql
-    assert "-(" not in sql
+    assert "(-ruvector_inner_product(cmp_items.e, %(param_1)s" in sql
+    assert "<#>" not in sql
 
 
 @pytest.mark.parametrize(

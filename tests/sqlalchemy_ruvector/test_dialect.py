@@ -8,6 +8,7 @@ import numpy as np
 import psycopg
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from sqlalchemy_ruvector import (
@@ -20,6 +21,7 @@ from sqlalchemy_ruvector import (
 )
 from sqlalchemy_ruvector.adapters import register_ruvector
 from sqlalchemy_ruvector.capabilities import Capabilities
+from sqlalchemy_ruvector.dialect import RuVectorDialect_psycopg_async
 from tests.conftest import Database
 
 EXPECTED = {
@@ -110,8 +112,10 @@ def test_plugin_refuses_other_drivers() -> None:
         sa.create_engine("sqlite://", plugins=["ruvector"])
 
 
-def test_async_engine(ruvector_db: Database) -> None:
-    url = ruvector_db.url.replace("+psycopg", "+ruvector_async", 1)
+@pytest.mark.parametrize("driver", ["ruvector", "ruvector_async"])
+def test_async_engine(ruvector_db: Database, driver: str) -> None:
+    """Both spellings give our async dialect: probed, binary, reflecting vector types."""
+    url = ruvector_db.url.replace("+psycopg", f"+{driver}", 1)
     table = sa.Table(
         "async_items",
         sa.MetaData(),
@@ -121,9 +125,14 @@ def test_async_engine(ruvector_db: Database) -> None:
 
     async def scenario() -> tuple[list[int], np.ndarray, Capabilities]:
         engine = create_async_engine(url)
+        assert type(engine.sync_engine.dialect) is RuVectorDialect_psycopg_async
         try:
             async with engine.begin() as conn:
                 await conn.run_sync(table.create)
+                reflected = await conn.run_sync(
+                    lambda sync: sa.inspect(sync).get_columns("async_items")[1]["type"]
+                )
+                assert isinstance(reflected, RuVector) and reflected.dim == 2
                 await conn.execute(table.insert(), [{"id": 1, "e": [0, 1]}, {"id": 2, "e": [5, 5]}])
                 ids = (
                     (
@@ -245,3 +254,31 @@ def test_binary_results_match_text_results(engine: sa.Engine) -> None:
         assert got.e.dtype == np.float32 and got.e.tolist() == [1.0, 2.5, -3.0]
     assert mixed.mood == "happy" and mixed.note == "hi"
     assert mixed.e.tolist() == [1.0, 2.5, -3.0]
+
+
+def test_arrays_of_pgvector_types(pgvector_engine: sa.Engine) -> None:
+    """Arrays of our types over pgvector's SQL types decode, although only the
+    ruvector type has psycopg loaders on our engines."""
+    table = sa.Table(
+        "vector_arrays",
+        sa.MetaData(),
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("vs", postgresql.ARRAY(PgVector(2), dimensions=1)),
+        sa.Column("hs", postgresql.ARRAY(HalfVec(2), dimensions=1)),
+        sa.Column("ss", postgresql.ARRAY(SparseVec(3), dimensions=1)),
+        sa.Column("rs", postgresql.ARRAY(RuVector(2), dimensions=1)),
+    )
+    table.create(pgvector_engine)
+    try:
+        with pgvector_engine.begin() as conn:
+            conn.execute(
+                table.insert(),
+                {"id": 1, "vs": [[1, 2], [3, 4]], "hs": [[1, 2]], "ss": [{0: 1.5}], "rs": [[5, 6]]},
+            )
+            row = conn.execute(sa.select(table)).one()
+    finally:
+        table.drop(pgvector_engine)
+    assert [v.tolist() for v in row.vs] == [[1, 2], [3, 4]]
+    assert [v.tolist() for v in row.hs] == [[1, 2]]
+    assert [v.to_dict() for v in row.ss] == [{0: 1.5}]
+    assert [v.tolist() for v in row.rs] == [[5, 6]]
