@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import statistics
 import sys
 import time
@@ -103,11 +104,17 @@ def main() -> None:
     parser.add_argument("--m", type=int, default=16)
     parser.add_argument("--ef", type=int, default=64)
     parser.add_argument("--no-validate", action="store_true")
+    parser.add_argument("--mwm", default="512MB", help="maintenance_work_mem of the database")
     args = parser.parse_args()
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the server on kill
     server = start()
     try:
         url = server.create_database("bench_migrate", extensions=("vector", "ruvector"))
+        with server.connect() as conn:
+            # Big enough for an in-memory HNSW build of both variants (pgvector falls back
+            # to a much slower on-disk build when the graph outgrows it).
+            conn.execute(f"ALTER DATABASE bench_migrate SET maintenance_work_mem = '{args.mwm}'")
         engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
         with engine.connect() as conn:
             hnsw_am = conn.exec_driver_sql(

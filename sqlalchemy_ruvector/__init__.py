@@ -3,7 +3,9 @@
 Column types (``RuVector``, ``HalfVec``, ``SparseVec``), distance comparators with
 pgvector-python's names, ``VectorIndex``, search settings, and the
 ``postgresql+ruvector`` dialects (registered as entry points) that probe the server
-and bind vectors in binary. Importing this package registers nothing globally
+and bind vectors in binary; ``hybrid_search`` (vector + full-text fusion in one
+SELECT), ``tenant_context`` (row-level-security tenancy) and ``index_info`` /
+``vector_indexes`` (index health). Importing this package registers nothing globally
 beyond SQLAlchemy compiler hooks for our own constructs.
 """
 
@@ -11,9 +13,12 @@ from .capabilities import Capabilities
 from .codecs import BinaryLayout
 from .comparator import VectorDistance
 from .engine_setup import refresh_capabilities
+from .health import index_info, vector_indexes
+from .hybrid import hybrid_search
 from .indexes import VectorIndex
 from .search import search_settings
 from .sparse_vector import SparseVector
+from .tenancy import tenant_context
 from .types import HalfVec, PgVector, RuVector, SparseVec
 
 __version__ = "0.1.0"
@@ -28,6 +33,10 @@ __all__ = [
     "SparseVector",
     "VectorDistance",
     "VectorIndex",
+    "hybrid_search",
+    "index_info",
     "refresh_capabilities",
     "search_settings",
+    "tenant_context",
+    "vector_indexes",
 ]

@@ -30,6 +30,7 @@ from ._common import (
     _layout,
     _layout_matches,
 )
+from .pgcopy import dense_fields
 
 # --------------------------------------------------------------------------------------------
 # vector / ruvector (float32)
@@ -164,22 +165,10 @@ def vectors_to_binary(matrix: npt.ArrayLike, layout: BinaryLayout | str) -> list
     m = np.asarray(matrix, dtype=np.float32)
     if m.ndim != 2:
         raise ValueError(f"expected a 2-D (n, dim) matrix, got shape {m.shape}")
-    n, dim = m.shape
-    if dim > MAX_DIM:
-        raise ValueError(f"vector has {dim} dimensions; the maximum is {MAX_DIM}")
-    if n == 0:
+    if m.shape[0] == 0:
         return []
-    lay = _layout(layout)
-    hdr = lay.header_size
-    rec = hdr + 4 * dim
-    u8 = np.empty((n, rec), dtype=np.uint8)
-    u8[:, 0] = dim >> 8
-    u8[:, 1] = dim & 0xFF
-    if lay is BinaryLayout.PGVECTOR:
-        u8[:, 2:4] = 0
-    floats = np.ndarray((n, dim), dtype=_F32_BE, buffer=u8, offset=hdr, strides=(rec, 4))
-    floats[...] = m
-    rows: list[bytes] = u8.view(np.dtype(("V", rec))).ravel().tolist()
+    u8 = dense_fields(m, layout)
+    rows: list[bytes] = u8.view(np.dtype(("V", u8.shape[1]))).ravel().tolist()
     return rows
 
 

@@ -76,6 +76,8 @@ def test_upgrade_and_downgrade_keep_catalog_and_data(
     make_source_db: Callable[..., Database],
 ) -> None:
     db = make_source_db("real" if REAL_URL else "documented", ())
+    # Room for in-memory HNSW builds (m=24 on 45k vectors), as one would set for the job.
+    run_sql(db, f"ALTER DATABASE {db.name} SET maintenance_work_mem = '256MB'")
     config = alembic_config(db)
     command.upgrade(config, "0001")
     t0 = time.perf_counter()

@@ -48,3 +48,33 @@ def test_migrate_from_pgvector() -> None:
     assert out.count(": unchanged") == 2 and "CHANGED" not in out
     assert "nearest to document 42: 42 (0.000)" in out
     assert out.rstrip().splitlines()[-5].strip() == "documents.embedding: vector(32)"
+
+
+def test_hybrid_search() -> None:
+    out = run("hybrid_search.py")
+    assert "docstrings indexed" in out
+    sections = out.split("\n\n")
+    json_rrf = next(s for s in sections if s.startswith("rrf: 'decode json or parse'"))
+    assert "json.JSONDecoder" in json_rrf
+    assert "only json.*: ['json." in out
+    assert "Index Scan using docs_embedding_idx" in out
+
+
+def test_tenancy() -> None:
+    out = run("tenancy.py")
+    assert "acme sees: ['acme plan', 'acme roadmap']" in out
+    assert "acme deletes globex's memo: 0 rows" in out
+    assert "acme writes as globex: refused, new row violates row-level security" in out
+    assert "globex sees: ['globex memo']" in out
+    assert "no tenant sees: []" in out
+    assert "guard: statement on tenant table 'documents'" in out
+    assert "rows in the table (as superuser): 4" in out
+
+
+def test_bulk_arrow() -> None:
+    out = run("bulk_arrow.py")
+    assert "loaded 50000 rows from Parquet" in out
+    first_hit = [line.split() for line in out.splitlines() if line.strip().startswith("123 ")]
+    assert first_hit and first_hit[0][1:3] == ["doc", "123"]
+    assert "distance: double" in out
+    assert "round trip bit-exact: True" in out
