@@ -216,7 +216,9 @@ def _request(op: ops.MigrateToRuVectorOp | ops.MigrateToPgVectorOp) -> Migration
     )
 
 
-def _migrate_op(operations: Operations, op: ops.MigrateToRuVectorOp | ops.MigrateToPgVectorOp) -> None:
+def _migrate_op(
+    operations: Operations, op: ops.MigrateToRuVectorOp | ops.MigrateToPgVectorOp
+) -> None:
     request = _request(op)
     chosen = get_strategy(op.strategy)
     if getattr(chosen, "needs_autocommit", False):

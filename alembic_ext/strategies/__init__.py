@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import importlib
 import re
-from dataclasses import dataclass, field
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
 from sqlalchemy_ruvector.capabilities import Capabilities

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import sqlalchemy as sa
-from psycopg.pq import TransactionStatus
 from alembic.runtime.migration import MigrationContext
+from psycopg.pq import TransactionStatus
 
 from sqlalchemy_ruvector.capabilities import Capabilities
 from sqlalchemy_ruvector.errors import RuVectorError
@@ -63,7 +63,7 @@ IDLE: Final = TransactionStatus.IDLE
 ONLINE_CONFLICT: Final = (
     "strategy='online' keeps the pgvector column and its ruvector shadow side by side in "
     "one database while the application writes; this ruvector build cannot be installed "
-    "next to pgvector (both name their HNSW access method \"hnsw\"), so no online move is "
+    'next to pgvector (both name their HNSW access method "hnsw"), so no online move is '
     "possible in this database, and nothing was started. What works here:\n"
 ) + extension.CONFLICT_STEPS.split("Do one of:\n", 1)[1]
 
@@ -88,9 +88,7 @@ class OnlineOptions:
         if not isinstance(made.batch_size, int) or made.batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, got {made.batch_size!r}")
         if not isinstance(made.max_swap_retries, int) or made.max_swap_retries < 0:
-            raise ValueError(
-                f"max_swap_retries must be an int >= 0, got {made.max_swap_retries!r}"
-            )
+            raise ValueError(f"max_swap_retries must be an int >= 0, got {made.max_swap_retries!r}")
         if made.state_schema is not None and (
             not isinstance(made.state_schema, str) or not made.state_schema
         ):
@@ -187,15 +185,15 @@ class Online:
         resumed = {s.column for s in states}
         facts = reflect_table(db, request.table, request.schema)
         column = facts.column(request.column) if request.column else None
-        if column is not None and column.family == _FAMILY[request.target] or (
+        if (column is not None and column.family == _FAMILY[request.target]) or (
             request.column is None and resumed
         ):
             log.info("online: %s: already %s", facts.qualified_name, request.target)
             return result
         plan = self.plan(db, caps, request, with_dims=True)
-        if request.column is None and not plan.columns and not resumed:
-            if all(c.family != "pgvector" for c in facts.columns):
-                return result
+        source = "pgvector" if request.target == "ruvector" else "ruvector"
+        if request.column is None and all(c.family != source for c in facts.columns):
+            return result
         plan.raise_if_refused()
         result.plan = plan
         for note in plan.notes:

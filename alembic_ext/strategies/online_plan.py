@@ -127,13 +127,14 @@ def freeze(db: Db, plan: Plan, change: ColumnChange) -> OnlinePlan:
     tag = _tag(facts.schema, facts.name, change.column)
     shadow = _name(change.column, f"__aex_{tag}")
     table = plan.qualified_table
-    key_types = dict(
-        db.rows(
+    key_types: dict[str, str] = {
+        str(r[0]): str(r[1])
+        for r in db.rows(
             "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a"
             " WHERE a.attrelid = %(t)s::regclass AND a.attnum > 0 AND NOT a.attisdropped",
             {"t": table},
         )
-    )
+    }
     builds = []
     for n, index in enumerate(i for i in plan.indexes if i.column == change.column):
         tmp = _name(index.name, f"__aex{n}_{tag}")

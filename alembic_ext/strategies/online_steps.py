@@ -99,9 +99,7 @@ def locked_step(
 def add_shadow(db: Db, p: OnlinePlan, state: State, state_schema: str, lt: str, n: int) -> None:
     def body() -> None:
         insert_state(db, state_schema, state)
-        db.execute(
-            f"ALTER TABLE {p.qualified_table} ADD COLUMN {ident(p.shadow)} {p.target_type}"
-        )
+        db.execute(f"ALTER TABLE {p.qualified_table} ADD COLUMN {ident(p.shadow)} {p.target_type}")
 
     locked_step(db, p, "adding the shadow column", lt, n, body)
     log.info("online: %s: shadow column %s added", p.qualified_table, p.shadow)
@@ -249,7 +247,9 @@ def swap(db: Db, p: OnlinePlan, state: State, state_schema: str, lt: str, n: int
         db.execute(f"ALTER TABLE {table} DROP COLUMN {ident(p.column)}")
         db.execute(f"ALTER TABLE {table} RENAME COLUMN {ident(p.shadow)} TO {ident(p.column)}")
         for build in p.indexes:
-            db.execute(f"ALTER INDEX {qualified(p.schema, build.tmp)} RENAME TO {ident(build.name)}")
+            db.execute(
+                f"ALTER INDEX {qualified(p.schema, build.tmp)} RENAME TO {ident(build.name)}"
+            )
             if build.comment is not None:
                 db.execute(
                     f"COMMENT ON INDEX {qualified(p.schema, build.name)}"
@@ -261,9 +261,7 @@ def swap(db: Db, p: OnlinePlan, state: State, state_schema: str, lt: str, n: int
         if p.not_null:
             db.execute(f"{column} SET NOT NULL")
         if p.comment is not None:
-            db.execute(
-                f"COMMENT ON COLUMN {table}.{ident(p.column)} IS {literal(p.comment)}"
-            )
+            db.execute(f"COMMENT ON COLUMN {table}.{ident(p.column)} IS {literal(p.comment)}")
         delete_state(db, state_schema, state)
 
     committed = locked_step(db, p, "the swap", lt, n, body)

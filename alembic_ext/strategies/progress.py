@@ -32,8 +32,10 @@ class Progress:
             try:
                 from tqdm import tqdm
             except ImportError:
-                log.info("online: install tqdm (pip install 'sqlalchemy-ruvector[progress]') "
-                         "for a progress bar")
+                log.info(
+                    "online: install tqdm (pip install 'sqlalchemy-ruvector[progress]') "
+                    "for a progress bar"
+                )
             else:
                 self.bar = tqdm(total=total, initial=done, desc=self.label, unit="row")
         log.info("online: %s: backfill of %d rows starts at %d", self.label, total, done)

@@ -140,8 +140,7 @@ def all_states(db: Db) -> list[State]:
         {"t": STATE_TABLE},
     ):
         found += [
-            _state(r)
-            for r in db.rows(f"SELECT {_COLUMNS} FROM {_table(schema)} ORDER BY 1, 2, 3")
+            _state(r) for r in db.rows(f"SELECT {_COLUMNS} FROM {_table(schema)} ORDER BY 1, 2, 3")
         ]
     return found
 

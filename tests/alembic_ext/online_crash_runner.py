@@ -34,7 +34,11 @@ def main(url: str, schema: str, point: str) -> None:
         context = MigrationContext.configure(conn)
         with context.begin_transaction():
             Operations(context).migrate_to_ruvector(
-                "items", "embedding", schema=schema, strategy="online", batch_size=500,
+                "items",
+                "embedding",
+                schema=schema,
+                strategy="online",
+                batch_size=500,
                 progress=False,
             )
     print("DONE", flush=True)

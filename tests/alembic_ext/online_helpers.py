@@ -10,8 +10,15 @@ from tests.conftest import Database
 from .conftest import run_sql
 
 
-def make_items(db: Database, schema: str, rows: int, dims: int = 16, *, indexes: bool = True,
-               name: str = "items") -> str:
+def make_items(
+    db: Database,
+    schema: str,
+    rows: int,
+    dims: int = 16,
+    *,
+    indexes: bool = True,
+    name: str = "items",
+) -> str:
     """``schema.name (id bigint pk, body text, embedding vector(dims))``: every 20th
     embedding NULL, values a function of the id (two calls make equal tables)."""
     table = f"{schema}.{name}"
@@ -46,15 +53,21 @@ def leftovers(db: Database) -> dict[str, Any]:
     triggers, functions, temporary indexes."""
     states = []
     for (schema,) in run_sql(
-        db, "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-        " WHERE c.relname = 'alembic_ext_migration_state'"
+        db,
+        "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE c.relname = 'alembic_ext_migration_state'",
     ):
-        states += run_sql(db, f"SELECT table_name, column_name, step FROM {schema}.alembic_ext_migration_state")
+        states += run_sql(
+            db, f"SELECT table_name, column_name, step FROM {schema}.alembic_ext_migration_state"
+        )
     return {
         "states": states,
-        "columns": run_sql(db, "SELECT attrelid::regclass::text, attname FROM pg_attribute a"
-                           " JOIN pg_class c ON c.oid = a.attrelid AND c.relkind = 'r'"
-                           " WHERE attname LIKE '%%__aex_%%' AND NOT attisdropped"),
+        "columns": run_sql(
+            db,
+            "SELECT attrelid::regclass::text, attname FROM pg_attribute a"
+            " JOIN pg_class c ON c.oid = a.attrelid AND c.relkind = 'r'"
+            " WHERE attname LIKE '%%__aex_%%' AND NOT attisdropped",
+        ),
         "triggers": run_sql(db, "SELECT tgname FROM pg_trigger WHERE tgname LIKE 'alembic_ext%%'"),
         "functions": run_sql(db, "SELECT proname FROM pg_proc WHERE proname LIKE 'alembic_ext%%'"),
         "indexes": run_sql(db, "SELECT relname FROM pg_class WHERE relname LIKE '%%__aex%%'"),

@@ -1,3 +1,4 @@
+# ruff: noqa: SIM117  (pytest.raises around the migration block reads as the test says)
 """strategy="online": same end state as in_place, downgrade restores exactly, resumable
 state, refusals, the autocommit requirement and the published-2.0.5 conflict."""
 
@@ -36,8 +37,9 @@ def test_50k_rows_same_end_state_as_in_place_and_downgrade_restores(
     with operations(source_db) as op:
         op.migrate_to_ruvector("items", "embedding", schema="a")
     with migration(source_db) as op:
-        op.migrate_to_ruvector("items", "embedding", schema="b", strategy="online",
-                               batch_size=7_000, progress=False)
+        op.migrate_to_ruvector(
+            "items", "embedding", schema="b", strategy="online", batch_size=7_000, progress=False
+        )
     after = catalog(source_db, b)
     assert after == _same_schema(catalog(source_db, a), "a", "b")
     assert [c[1] for c in after["columns"]] == ["bigint", "text", "ruvector(16)"]
@@ -45,8 +47,9 @@ def test_50k_rows_same_end_state_as_in_place_and_downgrade_restores(
     assert leftovers(source_db) == NOTHING
 
     with migration(source_db) as op:
-        op.migrate_to_pgvector("items", "embedding", schema="b", strategy="online",
-                               batch_size=7_000, progress=False)
+        op.migrate_to_pgvector(
+            "items", "embedding", schema="b", strategy="online", batch_size=7_000, progress=False
+        )
     assert catalog(source_db, b) == before
     assert checksum(source_db, b) == data
     assert leftovers(source_db) == NOTHING
@@ -64,13 +67,15 @@ def test_composite_text_key_and_state_schema(source_db: Database) -> None:
         )
     data = checksum(source_db, "pairs", "tenant, n")
     with migration(source_db) as op:
-        op.migrate_to_ruvector("pairs", strategy="online", batch_size=37, state_schema="ops",
-                               progress=False)
+        op.migrate_to_ruvector(
+            "pairs", strategy="online", batch_size=37, state_schema="ops", progress=False
+        )
     assert checksum(source_db, "pairs", "tenant, n") == data
-    assert run_sql(source_db, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
-                   " WHERE attrelid = 'pairs'::regclass AND attname = 'embedding'") == [
-        ("ruvector(3)",)
-    ]
+    assert run_sql(
+        source_db,
+        "SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
+        " WHERE attrelid = 'pairs'::regclass AND attname = 'embedding'",
+    ) == [("ruvector(3)",)]
     assert run_sql(source_db, "SELECT to_regclass('ops.alembic_ext_migration_state')") == [
         ("ops.alembic_ext_migration_state",)
     ]
@@ -84,20 +89,25 @@ def test_table_without_key_is_refused_before_anything(source_db: Database) -> No
         with migration(source_db) as op:
             op.migrate_to_ruvector("nokey", strategy="online")
     assert leftovers(source_db) == NOTHING
-    assert run_sql(source_db, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
-                   " WHERE attrelid = 'nokey'::regclass AND attname = 'embedding'") == [
-        ("vector(3)",)
-    ]
+    assert run_sql(
+        source_db,
+        "SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
+        " WHERE attrelid = 'nokey'::regclass AND attname = 'embedding'",
+    ) == [("vector(3)",)]
 
 
 def test_unique_not_null_key_is_enough(source_db: Database) -> None:
     run_sql(source_db, "CREATE TABLE ukey (code uuid NOT NULL UNIQUE, embedding vector(2))")
-    run_sql(source_db, "INSERT INTO ukey SELECT gen_random_uuid(), ARRAY[i, i]::real[]::vector"
-            " FROM generate_series(1, 300) i")
+    run_sql(
+        source_db,
+        "INSERT INTO ukey SELECT gen_random_uuid(), ARRAY[i, i]::real[]::vector"
+        " FROM generate_series(1, 300) i",
+    )
     data = checksum(source_db, "ukey", "code")
     with migration(source_db) as op:
-        op.migrate_to_ruvector("ukey", "embedding", strategy="online", batch_size=50,
-                               progress=False)
+        op.migrate_to_ruvector(
+            "ukey", "embedding", strategy="online", batch_size=50, progress=False
+        )
     assert checksum(source_db, "ukey", "code") == data
 
 
@@ -122,22 +132,23 @@ def test_options_are_checked_before_sql(source_db: Database) -> None:
     with pytest.raises(ValueError, match="batch_size must be a positive int"):
         with migration(source_db) as op:
             op.migrate_to_ruvector("opt_items", strategy="online", batch_size=0)
-    with pytest.raises(ValueError, match="option.*of strategy='online'"):
+    with pytest.raises(ValueError, match=r"option.*of strategy='online'"):
         with migration(source_db) as op:
             op.migrate_to_ruvector("opt_items", batch_size=10)
     assert leftovers(source_db) == NOTHING
 
 
-@pytest.mark.skipif(REAL_URL is not None, reason="the published-2.0.5 profile is the compat layer's")
+@pytest.mark.skipif(
+    REAL_URL is not None, reason="the published-2.0.5 profile is the compat layer's"
+)
 def test_published_profile_refuses_online_before_starting(
     make_source_db: Callable[..., Database],
 ) -> None:
     db = make_source_db("published-2.0.5", ("vector",))
     table = make_items(db, "public", 500, 4, indexes=True)
     before, data = catalog(db, table), checksum(db, table)
-    with pytest.raises(ExtensionConflict) as info:
-        with migration(db) as op:
-            op.migrate_to_ruvector("items", strategy="online")
+    with pytest.raises(ExtensionConflict) as info, migration(db) as op:
+        op.migrate_to_ruvector("items", strategy="online")
     message = str(info.value)
     assert "strategy='online'" in message and 'name their HNSW access method "hnsw"' in message
     assert "ruhnsw" in message and "new database" in message and "nothing was started" in message

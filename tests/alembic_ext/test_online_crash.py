@@ -35,8 +35,9 @@ def crash_db(make_source_db: Callable[..., Database]) -> tuple[Database, dict[st
     db = make_source_db("real" if REAL_URL else "documented", ("vector", "ruvector"))
     make_items(db, "ref", ROWS, 8)
     with migration(db) as op:
-        op.migrate_to_ruvector("items", "embedding", schema="ref", strategy="online",
-                               batch_size=500, progress=False)
+        op.migrate_to_ruvector(
+            "items", "embedding", schema="ref", strategy="online", batch_size=500, progress=False
+        )
     return db, catalog(db, "ref.items"), checksum(db, "ref.items")
 
 
@@ -47,7 +48,10 @@ def _as(dump: dict[str, Any], schema: str) -> dict[str, Any]:
 def _kill_at(db: Database, schema: str, point: str) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.alembic_ext.online_crash_runner", db.url, schema, point],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert proc.stdout is not None
     line = proc.stdout.readline()
@@ -56,16 +60,20 @@ def _kill_at(db: Database, schema: str, point: str) -> None:
         # The checkpoint is just before CREATE INDEX CONCURRENTLY: kill it mid-build.
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not run_sql(
-            db, "SELECT 1 FROM pg_stat_activity WHERE application_name = 'aex-crash'"
-            " AND query LIKE 'CREATE INDEX CONCURRENTLY%%'"
+            db,
+            "SELECT 1 FROM pg_stat_activity WHERE application_name = 'aex-crash'"
+            " AND query LIKE 'CREATE INDEX CONCURRENTLY%%'",
         ):
             time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     # A killed client's backend may run on (a CREATE INDEX has no client to notice): end
     # it, as a server restart or the TCP keepalive would.
-    run_sql(db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE application_name = 'aex-crash'")
+    run_sql(
+        db,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+        " WHERE application_name = 'aex-crash'",
+    )
     deadline = time.monotonic() + 10
     while run_sql(db, "SELECT 1 FROM pg_stat_activity WHERE application_name = 'aex-crash'"):
         assert time.monotonic() < deadline
@@ -83,12 +91,15 @@ def test_killed_then_upgraded_again_ends_like_an_uninterrupted_run(
     if point != "shadow":
         assert leftovers(db) != NOTHING
     if point == "index":  # the interrupted build left an INVALID index, rebuilt below
-        assert run_sql(db, "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid ="
-                       " i.indexrelid WHERE c.relname LIKE '%%__aex%%' AND NOT i.indisvalid"
-                       ) == [(1,)]
+        assert run_sql(
+            db,
+            "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid ="
+            " i.indexrelid WHERE c.relname LIKE '%%__aex%%' AND NOT i.indisvalid",
+        ) == [(1,)]
     with migration(db) as op:
-        op.migrate_to_ruvector("items", "embedding", schema=schema, strategy="online",
-                               batch_size=500, progress=False)
+        op.migrate_to_ruvector(
+            "items", "embedding", schema=schema, strategy="online", batch_size=500, progress=False
+        )
     assert catalog(db, f"{schema}.items") == _as(reference, schema)
     assert checksum(db, f"{schema}.items") == data
     assert leftovers(db) == NOTHING
@@ -107,8 +118,23 @@ def test_killed_then_aborted_is_as_before(
     status = io.StringIO()
     assert cli(["status", "--url", db.url], status) == 0
     assert f"{schema}.items.embedding -> ruvector" in status.getvalue()
-    assert cli(["abort", "--url", db.url, "--table", "items", "--column", "embedding",
-                "--schema", schema], out) == 0, out.getvalue()
+    assert (
+        cli(
+            [
+                "abort",
+                "--url",
+                db.url,
+                "--table",
+                "items",
+                "--column",
+                "embedding",
+                "--schema",
+                schema,
+            ],
+            out,
+        )
+        == 0
+    ), out.getvalue()
     assert "aborted" in out.getvalue()
     assert catalog(db, table) == before
     assert checksum(db, table) == data

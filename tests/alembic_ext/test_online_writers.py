@@ -1,3 +1,4 @@
+# ruff: noqa: SIM117  (pytest.raises around the migration block reads as the test says)
 """The online strategy under load: 8 writer threads (insert, update of the vector,
 update of another column, delete; each mirrored on an untouched twin table in the
 same transaction) through the whole migration; and lock discipline with another
@@ -29,8 +30,15 @@ def _vector(rng: random.Random) -> str | None:
     return "[" + ",".join(f"{rng.uniform(-1, 1):.5f}" for _ in range(DIMS)) + "]"
 
 
-def _writer(db: Database, seed: int, stop: threading.Event, errors: list[BaseException],
-            next_id: list[int], lock: threading.Lock, counts: dict[str, int]) -> None:
+def _writer(
+    db: Database,
+    seed: int,
+    stop: threading.Event,
+    errors: list[BaseException],
+    next_id: list[int],
+    lock: threading.Lock,
+    counts: dict[str, int],
+) -> None:
     rng = random.Random(seed)
     with db.connect(autocommit=False) as conn:
         while not stop.is_set():
@@ -43,18 +51,22 @@ def _writer(db: Database, seed: int, stop: threading.Event, errors: list[BaseExc
                             key = next_id[0]
                         v = _vector(rng)
                         for t in ("items", "twin"):
-                            conn.execute(f"INSERT INTO {t} (id, body, embedding) VALUES"
-                                         " (%s, %s, %s)", (key, f"new {key}", v))
+                            conn.execute(
+                                f"INSERT INTO {t} (id, body, embedding) VALUES (%s, %s, %s)",
+                                (key, f"new {key}", v),
+                            )
                     else:
                         key = rng.randint(1, next_id[0])
                         v = _vector(rng)
                         for t in ("items", "twin"):
                             if op == "vector":
-                                conn.execute(f"UPDATE {t} SET embedding = %s WHERE id = %s",
-                                             (v, key))
+                                conn.execute(
+                                    f"UPDATE {t} SET embedding = %s WHERE id = %s", (v, key)
+                                )
                             elif op == "body":
-                                conn.execute(f"UPDATE {t} SET body = body || '+' WHERE id = %s",
-                                             (key,))
+                                conn.execute(
+                                    f"UPDATE {t} SET body = body || '+' WHERE id = %s", (key,)
+                                )
                             else:
                                 conn.execute(f"DELETE FROM {t} WHERE id = %s", (key,))
                 counts[op] = counts.get(op, 0) + 1
@@ -79,8 +91,14 @@ def test_eight_writers_through_the_whole_migration_lose_nothing(source_db: Datab
     try:
         time.sleep(0.5)
         with migration(source_db) as op:
-            op.migrate_to_ruvector("items", "embedding", strategy="online", batch_size=300,
-                                   lock_timeout="2s", progress=False)
+            op.migrate_to_ruvector(
+                "items",
+                "embedding",
+                strategy="online",
+                batch_size=300,
+                lock_timeout="2s",
+                progress=False,
+            )
         time.sleep(0.5)
     finally:
         stop.set()
@@ -88,11 +106,14 @@ def test_eight_writers_through_the_whole_migration_lose_nothing(source_db: Datab
             t.join()
     assert errors == []
     assert sum(counts.values()) > 100, counts
-    assert run_sql(source_db, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
-                   " WHERE attrelid = 'items'::regclass AND attname = 'embedding'") == [
-        (f"ruvector({DIMS})",)
-    ]
-    both = "SELECT id, body, embedding::text FROM {} EXCEPT SELECT id, body, embedding::text FROM {}"
+    assert run_sql(
+        source_db,
+        "SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
+        " WHERE attrelid = 'items'::regclass AND attname = 'embedding'",
+    ) == [(f"ruvector({DIMS})",)]
+    both = (
+        "SELECT id, body, embedding::text FROM {} EXCEPT SELECT id, body, embedding::text FROM {}"
+    )
     diff = run_sql(source_db, both.format("items", "twin"))
     assert diff == []
     assert run_sql(source_db, both.format("twin", "items")) == []
@@ -127,8 +148,13 @@ def test_busy_table_backs_off_within_lock_timeout_and_stays_usable(source_db: Da
     try:
         with pytest.raises(OnlineBusy, match=r"is busy.*fully usable in its old form") as info:
             with migration(source_db) as op:
-                op.migrate_to_ruvector("items", strategy="online", lock_timeout="300ms",
-                                       max_swap_retries=2, progress=False)
+                op.migrate_to_ruvector(
+                    "items",
+                    strategy="online",
+                    lock_timeout="300ms",
+                    max_swap_retries=2,
+                    progress=False,
+                )
     finally:
         stop.set()
         writer.join()
@@ -159,10 +185,10 @@ def test_swap_busy_keeps_old_form_then_resumes(source_db: Database) -> None:
 
     online_steps.CHECKPOINTS.append(block_swap)
     try:
-        with pytest.raises(OnlineBusy, match="the swap"):
-            with migration(source_db) as op:
-                op.migrate_to_ruvector("items", strategy="online", lock_timeout="200ms",
-                                       max_swap_retries=1, progress=False)
+        with pytest.raises(OnlineBusy, match="the swap"), migration(source_db) as op:
+            op.migrate_to_ruvector(
+                "items", strategy="online", lock_timeout="200ms", max_swap_retries=1, progress=False
+            )
     finally:
         online_steps.CHECKPOINTS.remove(block_swap)
     assert run_sql(source_db, "SELECT step FROM alembic_ext_migration_state") == [("swap",)]
