@@ -39,7 +39,7 @@ from alembic_ext.strategies import MigrationRequest
 from sqlalchemy_ruvector.server import start
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from migrate import fresh, setup  # noqa: E402
+from migrate import fresh, setup
 
 
 class Writers:
@@ -152,8 +152,11 @@ def main(argv: list[str] | None = None) -> None:
                 else:
                     r = run(url, name)
                 results.setdefault(name, []).append(r)
-                print(f"  run {i + 1} {name:20s} {r['total']:7.2f}s (lock {r['lock'] * 1000:.0f} ms)",
-                      flush=True)  # fmt: skip
+                lock_ms = r["lock"] * 1000
+                print(
+                    f"  run {i + 1} {name:20s} {r['total']:7.2f}s (lock {lock_ms:.0f} ms)",
+                    flush=True,
+                )
         print(f"\n{'variant':22s} {'rows/s':>9s} {'total s':>8s} {'excl. lock ms':>14s}")
         med = {n: statistics.median(x["total"] for x in rs) for n, rs in results.items()}
         for name, rs in results.items():
