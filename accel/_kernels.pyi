@@ -1,44 +1,71 @@
-"""C kernels behind accel; call through the accel package, which validates arguments."""
+"""C kernels behind accel; call through the accel package, which converts user input.
+
+Every entry point is keyword-only and checks each array's dtype, shape and
+C-contiguity (TypeError / ValueError naming the argument) and every index it
+follows (PQ codes below the table size) before touching memory.
+"""
+
+from enum import IntEnum
 
 from typing_extensions import Buffer
 
-def scan(
-    kind: int,
-    elem: int,
+class Metric(IntEnum):
+    L2 = ...
+    SQEUCLIDEAN = ...
+    COSINE = ...
+    IP = ...
+    L1 = ...
+
+class Encoding(IntEnum):
+    F32 = ...
+    F16 = ...
+    SQ8 = ...
+
+class Level(IntEnum):
+    SCALAR = ...
+    NEON = ...
+    AVX2 = ...
+    AVX512 = ...
+
+Metric_NAMES: dict[int, str]
+Encoding_NAMES: dict[int, str]
+Level_NAMES: dict[int, str]
+COSINE_MIN_SQNORM: float
+
+def scan_vectors(
+    *,
+    queries: Buffer,
+    candidates: Buffer,
     metric: int,
-    q: Buffer,
-    x: Buffer,
-    nq: int,
-    nx: int,
-    d: int,
-    row_bytes: int,
-    lo: Buffer | None,
-    scale: Buffer | None,
-    m: int,
-    ksub: int,
-    k: int,
-    out_dist: Buffer,
-    out_idx: Buffer,
-    /,
+    lo: Buffer | None = None,
+    scale: Buffer | None = None,
+    k: int | None = None,
+    out: Buffer,
+    out_indices: Buffer | None = None,
 ) -> None: ...
-def convert(
-    kind: int,
-    src: Buffer,
-    dst: Buffer,
-    n: int,
-    d: int,
-    lo: Buffer | None,
-    inv_scale: Buffer | None,
-    /,
+def scan_hamming(
+    *,
+    queries: Buffer,
+    codes: Buffer,
+    k: int | None = None,
+    out: Buffer,
+    out_indices: Buffer | None = None,
 ) -> None: ...
-def pq_encode(
-    x: Buffer, ct: Buffer, cnorm: Buffer, out: Buffer, n: int, d: int, m: int, ksub: int, /
+def scan_pq(
+    *,
+    luts: Buffer,
+    codes: Buffer,
+    k: int | None = None,
+    out: Buffer,
+    out_indices: Buffer | None = None,
 ) -> None: ...
+def to_f16(*, x: Buffer, out: Buffer) -> None: ...
+def from_f16(*, x: Buffer, out: Buffer) -> None: ...
+def sq8_encode(*, x: Buffer, lo: Buffer, inv_scale: Buffer, out: Buffer) -> None: ...
+def sq8_decode(*, codes: Buffer, lo: Buffer, scale: Buffer, out: Buffer) -> None: ...
+def binary_quantize(*, x: Buffer, out: Buffer) -> None: ...
+def pq_encode(*, x: Buffer, centroids_t: Buffer, norms: Buffer, out: Buffer) -> None: ...
+def pq_accumulate(*, x: Buffer, codes: Buffer, sums: Buffer, counts: Buffer) -> None: ...
 def simd_level() -> str: ...
 def supported_levels() -> list[str]: ...
 def set_level(name: str, /) -> None: ...
-def read_sum(buffer: Buffer, /) -> float: ...
-def fma_loop(iters: int, /) -> tuple[float, float]: ...
-def pq_accumulate(
-    x: Buffer, codes: Buffer, sums: Buffer, counts: Buffer, n: int, d: int, m: int, ksub: int, /
-) -> None: ...

@@ -13,12 +13,16 @@ import numexpr as ne
 import numpy as np
 from numpy.typing import NDArray
 
+from ._enums import COSINE_MIN_SQNORM, Metric
+
 BLOCK_ELEMENTS = 1 << 21  # float64 values per candidate block (16 MiB)
 
 Decoder = Callable[[int, int], NDArray[np.float64]]
 BlockFn = Callable[[int, int], NDArray[np.float32]]
 
 _POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
+
+_F32_MAX = float(np.finfo(np.float32).max)
 
 NONFINITE = (
     "non-finite distance: the input contains nan or inf "
@@ -31,29 +35,38 @@ def block_rows(row_elements: int, nq: int = 1) -> int:
 
 
 def vector_block(
-    q: NDArray[np.float64], x: NDArray[np.float64], metric: int
+    q: NDArray[np.float64], x: NDArray[np.float64], metric: Metric
 ) -> NDArray[np.float64]:
-    """Metric values between queries q (nq, d) and candidates x (nb, d); codes as in METRICS."""
-    if metric == 4:  # l1
+    """Metric values between queries q (nq, d) and candidates x (nb, d).
+
+    Computed in float64 with the C kernels' float32 rules (see accel's docstring):
+    an intermediate beyond float32's range gives NaN (rejected by the caller),
+    and cosine treats squared norms below COSINE_MIN_SQNORM as zero vectors.
+    """
+    if q.shape[0] == 0 or x.shape[0] == 0:
+        return np.zeros((q.shape[0], x.shape[0]))
+    if metric == Metric.L1:
         l1: NDArray[np.float64] = np.asarray(
             ne.evaluate("sum(abs(a - b), axis=2)", {"a": q[:, None, :], "b": x[None]})
         )
-        return l1
+        return np.where(l1 <= _F32_MAX, l1, np.nan)
     with np.errstate(invalid="ignore", over="ignore"):
         dot: NDArray[np.float64] = q @ x.T
-        if metric == 3:
-            return -dot
+        if metric == Metric.IP:
+            return np.where(np.abs(dot) <= _F32_MAX, -dot, np.nan)
         xx = np.einsum("ij,ij->i", x, x)
-        if metric == 2:
-            qn = np.sqrt(np.einsum("ij,ij->i", q, q))[:, None]
-            xn = np.sqrt(xx)[None, :]
-            zero = (qn == 0) | (xn == 0)  # zero vector: distance 1, see accel.distances
-            cos = 1.0 - dot / np.where(zero, 1.0, qn * xn)
-            return np.where(~np.isfinite(xn), np.nan, np.where(zero, 1.0, cos))
+        if metric == Metric.COSINE:
+            qq = np.einsum("ij,ij->i", q, q)[:, None]
+            if (qq > _F32_MAX).any():
+                return np.full(dot.shape, np.nan)
+            xsq = xx[None, :]
+            zero = (qq < COSINE_MIN_SQNORM) | (xsq < COSINE_MIN_SQNORM)
+            cos = 1.0 - dot / np.where(zero, 1.0, np.sqrt(qq * xsq))
+            return np.where(~(xsq <= _F32_MAX), np.nan, np.where(zero, 1.0, cos))
         # Expanded form is exact enough in float64 for a float32 result.
         sq = np.maximum(np.einsum("ij,ij->i", q, q)[:, None] + xx[None, :] - 2.0 * dot, 0.0)
-        sq = np.where(np.isfinite(dot), sq, np.nan)
-        return np.sqrt(sq) if metric == 0 else sq
+        sq = np.where(np.isfinite(dot) & (sq <= _F32_MAX), sq, np.nan)
+        return np.sqrt(sq) if metric == Metric.L2 else sq
 
 
 def hamming_block(a: NDArray[np.uint8], b: NDArray[np.uint8]) -> NDArray[np.float32]:

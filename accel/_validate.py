@@ -11,13 +11,18 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-METRICS: dict[str, int] = {"l2": 0, "sqeuclidean": 1, "cosine": 2, "ip": 3, "l1": 4}
-"""Metric names and the numbers the C extension uses for them."""
+from ._enums import Metric, metric_name
+
+METRICS: dict[str, Metric] = {metric_name(m): m for m in Metric}
+"""Public metric names and the C extension's Metric members."""
 
 _FLOATS = (np.float16, np.float32, np.float64)
 
 
-def metric_code(metric: str) -> int:
+def metric_code(metric: str | Metric) -> Metric:
+    """The Metric member for a public name (``"l2"``) or a member itself."""
+    if isinstance(metric, Metric):
+        return metric
     try:
         return METRICS[metric]
     except (KeyError, TypeError):

@@ -35,7 +35,27 @@ class ProductQuantizer:
         self.m = m
         self.nbits = nbits
         self.ksub = 1 << nbits
-        self.centroids: F32 | None = None  # (m, ksub, dsub)
+        self._centroids: F32 | None = None
+
+    @property
+    def centroids(self) -> F32 | None:
+        """The codebooks, float32 (m, ksub, dsub); None before :meth:`fit`."""
+        return self._centroids
+
+    @centroids.setter
+    def centroids(self, value: Any) -> None:
+        """Set trained codebooks: any float array of shape (m, ksub, dsub), stored as float32."""
+        if value is None:
+            self._centroids = None
+            return
+        arr = np.asarray(value)
+        if arr.dtype.type not in (np.float16, np.float32, np.float64):
+            raise TypeError(f"centroids: expected a float array, got {arr.dtype}")
+        if arr.ndim != 3 or arr.shape[:2] != (self.m, self.ksub) or arr.shape[2] == 0:
+            raise ValueError(
+                f"centroids: expected shape ({self.m}, {self.ksub}, dsub), got {arr.shape}"
+            )
+        self._centroids = v.as_f32("centroids", arr, check_finite=True)
 
     @property
     def d(self) -> int:
@@ -76,9 +96,10 @@ class ProductQuantizer:
         for _ in range(iters):
             _assign(train, centroids, codes)
             if ext is not None:  # one pass over the training rows, float64 sums
-                counts = np.zeros(m * ksub, np.int64)
-                sums = np.zeros((m * ksub, dsub), np.float64)
-                ext.pq_accumulate(train, codes, sums, counts, n_train, d, m, ksub)
+                counts2 = np.zeros((m, ksub), np.int64)
+                sums3 = np.zeros((m, ksub, dsub), np.float64)
+                ext.pq_accumulate(x=train, codes=codes, sums=sums3, counts=counts2)
+                counts, sums = counts2.reshape(-1), sums3.reshape(m * ksub, dsub)
             else:
                 flat = (codes + offsets).ravel()
                 counts = np.bincount(flat, minlength=m * ksub)
@@ -137,7 +158,7 @@ class ProductQuantizer:
         )
         v.same_dim("queries", q, self.d, "the quantizer's")
         c = self._codes(codes)
-        nq, m, ksub = q.shape[0], self.m, self.ksub
+        nq, m, _ksub = q.shape[0], self.m, self.ksub
         sub = q.reshape(nq, m, 1, -1)
         if metric == "ip":
             luts = -np.einsum("qmid,mkd->qmk", sub, centroids)
@@ -150,7 +171,7 @@ class ProductQuantizer:
         if ext is not None:
             idx = np.empty((nq, kk), np.int64)
             dist = np.empty((nq, kk), np.float32)
-            ext.scan(2, 0, 0, luts, c, nq, nx, 0, m, None, None, m, ksub, kk, dist, idx)
+            ext.scan_pq(luts=luts, codes=c, k=kk, out=dist, out_indices=idx)
         elif kk == 0 or nq == 0:
             idx, dist = np.empty((nq, 0), np.int64), np.empty((nq, 0), np.float32)
         else:
@@ -168,8 +189,8 @@ def _assign(x: F32, centroids: F32, out: NDArray[np.uint8]) -> None:
     if ext is None:
         _numpy.pq_assign(x, centroids, out)
         return
-    m, ksub, _ = centroids.shape
+    _m, _ksub, _ = centroids.shape
     # (m, dsub, ksub), scaled by -2 (exact) so the kernel adds |c|^2 + x.(-2c) with one FMA
     transposed = np.ascontiguousarray(centroids.transpose(0, 2, 1) * np.float32(-2.0))
     norms = np.ascontiguousarray(np.einsum("mkd,mkd->mk", centroids, centroids), np.float32)
-    ext.pq_encode(x, transposed, norms, out, x.shape[0], x.shape[1], m, ksub)
+    ext.pq_encode(x=x, centroids_t=transposed, norms=norms, out=out)

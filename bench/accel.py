@@ -1,6 +1,6 @@
 """Benchmark accel against numpy (BLAS), simsimd and faiss, single-threaded.
 
-Run: python bench/accel.py [--quick]
+Run: python bench/accel.py [--quick] [--json PATH]
 
 Every figure is the median of repeated runs.  Top-k uses k=10 and the l2 metric
 unless stated.  GB/s is candidate bytes read per second; GFLOP/s counts 2*q*n*d.
@@ -25,6 +25,11 @@ for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
     os.environ.pop(var, None)
 
 import argparse  # noqa: E402
+import ctypes  # noqa: E402
+import json  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from typing import Any  # noqa: E402
@@ -45,7 +50,22 @@ try:
 except ImportError:  # pragma: no cover - optional
     faiss = None
 
+try:
+    from threadpoolctl import threadpool_limits
+
+    # BLAS pinned to one thread for single-thread comparisons (the env vars above
+    # cover builds that read them; threadpoolctl covers the rest).
+    _BLAS_LIMIT = threadpool_limits(1)
+except ImportError:  # pragma: no cover - optional
+    _BLAS_LIMIT = None
+
 K = 10
+RESULTS: list[dict[str, Any]] = []
+"""Every measured cell, written by --json."""
+
+
+def record(section: str, **fields: Any) -> None:
+    RESULTS.append({"section": section, **fields})
 
 
 def median_time(fn: Callable[..., Any], *args: Any, budget: float = 0.6) -> float:
@@ -86,24 +106,51 @@ def best_time(fn: Callable[..., Any], *args: Any, reps: int = 5) -> float:
     return min(times)
 
 
-def read_bandwidth(gib: float) -> tuple[float, float, float]:
+class Probes:
+    """bench/probe.c (bandwidth and FMA loops), compiled for this machine and loaded via ctypes.
+
+    The probes are measurement code, so they are not in the accel extension.
+    """
+
+    def __init__(self) -> None:
+        src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "probe.c")
+        cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc") or "cc"
+        self._dir = tempfile.mkdtemp(prefix="accel-probe-")
+        lib = os.path.join(self._dir, "probe.so")
+        subprocess.run([cc, "-O2", "-shared", "-fPIC", "-o", lib, src], check=True)
+        self.lib = ctypes.CDLL(lib)
+        self.lib.probe_read_sum.restype = ctypes.c_float
+        self.lib.probe_read_sum.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+        self.lib.probe_fma_loop.restype = ctypes.c_float
+        self.lib.probe_fma_loop.argtypes = [ctypes.c_size_t, ctypes.POINTER(ctypes.c_int)]
+        self.chains = int(self.lib.probe_fma_chains())
+
+    def read_sum(self, a: np.ndarray) -> float:
+        return float(self.lib.probe_read_sum(a.ctypes.data, a.nbytes))
+
+    def fma_loop(self, iters: int) -> tuple[float, float]:
+        lanes = ctypes.c_int(1)
+        s = self.lib.probe_fma_loop(iters, ctypes.byref(lanes))
+        return 2.0 * lanes.value * self.chains * iters, float(s)
+
+    def close(self) -> None:
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+
+def read_bandwidth(probes: Probes, gib: float) -> tuple[float, float, float]:
     """Single-thread read GB/s: C wide-load loop, numpy sum, BLAS sdot."""
     a = np.ones(int(gib * (1 << 30)) // 4, np.float32)
-    ext = accel._backend._kernels
-    t_c = best_time(ext.read_sum, a) if ext is not None else float("nan")
+    t_c = best_time(probes.read_sum, a)
     t_sum = median_time(a.sum, budget=1.0)
     t_dot = median_time(np.dot, a, a, budget=1.0)
     return a.nbytes / t_c / 1e9, a.nbytes / t_sum / 1e9, a.nbytes / t_dot / 1e9
 
 
-def fma_peak() -> float:
+def fma_peak(probes: Probes) -> float:
     """Single-core GFLOP/s of a register-only FMA loop (~0.2 s per run)."""
-    ext = accel._backend._kernels
-    if ext is None:
-        return float("nan")
     iters = 10_000_000
-    flops, _ = ext.fma_loop(iters)
-    return flops / best_time(ext.fma_loop, iters, reps=7) / 1e9
+    flops, _ = probes.fma_loop(iters)
+    return flops / best_time(probes.fma_loop, iters, reps=7) / 1e9
 
 
 def topk_rows(d2: np.ndarray, k: int) -> np.ndarray:
@@ -117,6 +164,11 @@ def numpy_l2_topk(q: np.ndarray, x: np.ndarray, k: int) -> np.ndarray:
     d2 = xn[None, :] - 2.0 * (q @ x.T)
     d2 += np.einsum("ij,ij->i", q, q)[:, None]
     return topk_rows(d2, k)
+
+
+def simsimd_cdist_topk(q: np.ndarray, x: np.ndarray, k: int) -> np.ndarray:
+    """simsimd's squared-l2 matrix in the inputs' own type (f16, i8), then argpartition."""
+    return topk_rows(np.asarray(simsimd.cdist(q, x, "sqeuclidean", threads=1)), k)
 
 
 def simsimd_topk(q: np.ndarray, x: np.ndarray, k: int) -> np.ndarray:
@@ -164,6 +216,21 @@ def bench_search(
                     t_fa = median_time(index.search, q, K)
                     others.append(t_fa)
                 gbs = n * d * 4 / t_acc / 1e9
+                record(
+                    "l2_topk",
+                    d=d,
+                    n=n,
+                    q=nq,
+                    accel_ms=t_acc * 1e3,
+                    distances_ms=t_dist * 1e3,
+                    numpy_ms=t_np * 1e3,
+                    simsimd_ms=t_ss * 1e3,
+                    faiss_ms=t_fa * 1e3,
+                    x_best_other=min(others) / t_acc,
+                    topk_overhead=t_acc / t_dist - 1,
+                    of_bw=gbs / bw,
+                    of_peak=2 * nq * n * d / t_acc / 1e9 / peak,
+                )
                 print(
                     f"{d:>5} {n:>7} {nq:>3} | {t_acc * 1e3:8.2f} {t_dist * 1e3:8.2f} "
                     f"{t_np * 1e3:8.2f} "
@@ -187,6 +254,17 @@ def bench_metrics(d: int, n: int, peak: float, rng: np.random.Generator) -> None
         for metric in ("l2", "cosine", "ip", "l1"):
             t_acc = median_time(accel.topk, q, x, K, metric)
             t_np = float("nan") if metric == "l1" else median_time(numpy_topk, q, x, K, metric)
+            record(
+                "per_metric_topk",
+                d=d,
+                n=n,
+                q=nq,
+                metric=metric,
+                accel_ms=t_acc * 1e3,
+                numpy_ms=t_np * 1e3,
+                x_numpy=t_np / t_acc,
+                of_peak=2 * nq * n * d / t_acc / 1e9 / peak,
+            )
             print(
                 f"  q={nq:>2} {metric:>7}: accel {t_acc * 1e3:8.2f}  numpy {t_np * 1e3:8.2f}  "
                 f"x{t_np / t_acc:5.2f}  {2 * nq * n * d / t_acc / 1e9:6.1f} GFLOP/s "
@@ -227,6 +305,7 @@ def bench_encodings(d: int, n: int, bw: float, rng: np.random.Generator) -> None
         ),
     ]
     for name, t, base in rows:
+        record("encode_into_out", name=name, ms=t * 1e3, x_memcpy=base / t)
         print(
             f"  {name:<24} {t * 1e3:8.2f} ms {x.nbytes / t / 1e9:6.1f} GB/s  "
             f"x{base / t:5.2f} memcpy"
@@ -241,6 +320,7 @@ def bench_encodings(d: int, n: int, bw: float, rng: np.random.Generator) -> None
         ("numpy packbits(x>0)", median_time(lambda: np.packbits(x > 0, axis=-1)), t_alloc),
     ]
     for name, t, base in rows:
+        record("encode_allocating", name=name, ms=t * 1e3, x_memcpy=base / t)
         print(
             f"  {name:<24} {t * 1e3:8.2f} ms {x.nbytes / t / 1e9:6.1f} GB/s  "
             f"x{base / t:5.2f} memcpy"
@@ -256,10 +336,123 @@ def bench_encodings(d: int, n: int, bw: float, rng: np.random.Generator) -> None
         t16 = median_time(accel.topk, q, half, K, "l2")
         t8 = median_time(accel.sq8_topk, q, codes, params, K, "l2")
         tb = median_time(accel.hamming_topk, accel.binary_quantize(q), bits, K)
+        exact = accel.topk(q, x, K, "l2")[0]
+        got8 = accel.sq8_topk(q, codes, params, K, "l2")[0]
+        recall8 = float(
+            np.mean([len(set(a) & set(b)) / K for a, b in zip(exact, got8, strict=True)])
+        )
+        t_ss16 = t_ss8 = float("nan")
+        if simsimd is not None:  # int8 / f16 baselines: simsimd cdist + argpartition
+            x8 = np.clip(np.rint(x * 32), -127, 127).astype(np.int8)
+            q8 = np.clip(np.rint(q * 32), -127, 127).astype(np.int8)
+            t_ss16 = median_time(simsimd_cdist_topk, q.astype(np.float16), half, K)
+            t_ss8 = median_time(simsimd_cdist_topk, q8, x8, K)
+        record(
+            "compressed_topk",
+            d=d,
+            n=n,
+            q=nq,
+            f32_ms=t32 * 1e3,
+            f16_ms=t16 * 1e3,
+            sq8_ms=t8 * 1e3,
+            binary_ms=tb * 1e3,
+            simsimd_f16_ms=t_ss16 * 1e3,
+            simsimd_i8_ms=t_ss8 * 1e3,
+            sq8_recall_at_10=recall8,
+        )
         print(
             f"  q={nq:>2}: f32 {t32 * 1e3:7.2f}  f16 {t16 * 1e3:7.2f} (x{t32 / t16:4.2f})  "
-            f"sq8 {t8 * 1e3:7.2f} (x{t32 / t8:4.2f})  binary {tb * 1e3:7.2f} (x{t32 / tb:4.2f})"
+            f"sq8 {t8 * 1e3:7.2f} (x{t32 / t8:4.2f}, recall@10 {recall8:.3f})  "
+            f"binary {tb * 1e3:7.2f} (x{t32 / tb:4.2f})  | simsimd f16 {t_ss16 * 1e3:7.2f} "
+            f"i8 {t_ss8 * 1e3:7.2f}"
         )
+
+
+def clustered(rng: np.random.Generator, n: int, d: int, clusters: int = 100) -> np.ndarray:
+    """Embedding-like data: Gaussian clusters around random centres."""
+    centres = rng.standard_normal((clusters, d)).astype(np.float32)
+    labels = rng.integers(0, clusters, n)
+    return (centres[labels] + 0.7 * rng.standard_normal((n, d), dtype=np.float32)).astype(
+        np.float32
+    )
+
+
+def bench_rabitq(n: int, d: int, nq: int, rng: np.random.Generator) -> None:
+    print(f"\n== RaBitQ 1-bit codes + exact rerank, clustered n={n} d={d}, top-10, rf=20 ==")
+    data = clustered(rng, n + nq, d)
+    x, q = np.ascontiguousarray(data[:n]), data[n:]
+    exact = accel.topk(q, x, K)[0]
+
+    def recall(got: list[np.ndarray]) -> float:
+        return float(np.mean([len(set(a) & set(b)) / K for a, b in zip(exact, got, strict=True)]))
+
+    def per_query(search: Callable[[int], Any]) -> float:
+        times = []
+        for i in range(nq):
+            t0 = time.perf_counter()
+            search(i)
+            times.append(time.perf_counter() - t0)
+        return float(np.median(times))
+
+    t0 = time.perf_counter()
+    rq = accel.RaBitQ(seed=0).fit(x)
+    t_fit = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    codes = rq.encode(x)
+    t_enc = time.perf_counter() - t0
+    t_acc = per_query(lambda i: rq.search(q[i], codes, x, K, 20))
+    r_acc = recall([rq.search(q[i], codes, x, K, 20)[0] for i in range(nq)])
+    bits = accel.binary_quantize(x)
+
+    def sign_bits(i: int) -> np.ndarray:
+        cand = accel.hamming_topk(accel.binary_quantize(q[i]), bits, K * 20)[0]
+        return cand[accel.topk(q[i], x[cand], K)[0]]
+
+    t_sign = per_query(sign_bits)
+    r_sign = recall([sign_bits(i) for i in range(nq)])
+    print(
+        f"  accel RaBitQ : fit {t_fit:6.2f} s, encode {n / t_enc:9.0f} vectors/s, "
+        f"search {t_acc * 1e3:7.3f} ms/query, recall@10 {r_acc:.3f}"
+    )
+    print(
+        f"  accel sign bits + rerank: search {t_sign * 1e3:7.3f} ms/query, recall@10 {r_sign:.3f}"
+    )
+    row: dict[str, Any] = {
+        "n": n,
+        "d": d,
+        "accel_fit_s": t_fit,
+        "accel_encode_per_s": n / t_enc,
+        "accel_ms_per_query": t_acc * 1e3,
+        "accel_recall": r_acc,
+        "sign_bits_ms_per_query": t_sign * 1e3,
+        "sign_bits_recall": r_sign,
+    }
+    try:
+        from ruvector import RabitqIndex
+    except ImportError:
+        print("  ruvector: not installed (pip install ruvector==0.1.4), skipped")
+        record("rabitq", **row)
+        return
+    t0 = time.perf_counter()
+    index = RabitqIndex.build(x, rerank_factor=20)
+    t_build = time.perf_counter() - t0
+    t_rv = per_query(lambda i: index.search(q[i], K))
+    r_rv = recall([np.array([j for j, _ in index.search(q[i], K)]) for i in range(nq)])
+    print(
+        f"  ruvector 0.1.4 RabitqIndex: build {n / t_build:9.0f} vectors/s, "
+        f"search {t_rv * 1e3:7.3f} ms/query, recall@10 {r_rv:.3f}"
+    )
+    print(
+        f"  accel vs ruvector: search x{t_rv / t_acc:.2f}, "
+        f"encode (fit+encode vs build) x{t_build / (t_fit + t_enc):.2f}"
+    )
+    row.update(
+        ruvector_build_per_s=n / t_build,
+        ruvector_ms_per_query=t_rv * 1e3,
+        ruvector_recall=r_rv,
+        x_ruvector_search=t_rv / t_acc,
+    )
+    record("rabitq", **row)
 
 
 def bench_pq(n: int, d: int, m: int, iters: int, rng: np.random.Generator) -> None:
@@ -301,6 +494,9 @@ def bench_pq(n: int, d: int, m: int, iters: int, rng: np.random.Generator) -> No
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, about a minute")
+    parser.add_argument(
+        "--json", metavar="PATH", help="also write every cell as JSON ('-': stdout)"
+    )
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     print(f"accel level: {accel.simd_level()} (available: {', '.join(accel.available_levels())})")
@@ -309,25 +505,37 @@ def main() -> None:
         f"simsimd: {simsimd.__version__ if simsimd else 'not installed, skipped'}; "
         f"faiss: {faiss.__version__ if faiss else 'not installed, skipped'}"
     )
-    bw_c, bw_sum, bw_dot = read_bandwidth(0.25 if args.quick else 1.0)
+    probes = Probes()
+    bw_c, bw_sum, bw_dot = read_bandwidth(probes, 0.25 if args.quick else 1.0)
     bw = bw_c if bw_c == bw_c else max(bw_sum, bw_dot)
     print(
         f"single-thread read bandwidth over {'256 MiB' if args.quick else '1 GiB'}: "
         f"C 64-byte loads {bw_c:.1f} GB/s (numpy sum {bw_sum:.1f}, BLAS sdot {bw_dot:.1f})"
         f" -> BW = {bw:.1f} GB/s"
     )
-    peak = fma_peak()
+    peak = fma_peak(probes)
+    probes.close()
+    record("machine", bw_gbs=bw, peak_gflops=peak, level=accel.simd_level(), blas=blas_info())
     print(f"single-core FMA peak (register-only loop): PEAK = {peak:.1f} GFLOP/s")
     if args.quick:
         bench_search([384, 768], [1_000, 10_000], bw, peak, rng)
         bench_metrics(768, 10_000, peak, rng)
         bench_encodings(768, 20_000, bw, rng)
         bench_pq(20_000, 768, 96, 10, rng)
+        bench_rabitq(20_000, 768, 50, rng)
     else:
         bench_search([384, 768, 1536], [1_000, 10_000, 100_000], bw, peak, rng)
         bench_metrics(768, 100_000, peak, rng)
         bench_encodings(768, 100_000, bw, rng)
         bench_pq(100_000, 768, 96, 20, rng)
+        bench_rabitq(100_000, 768, 100, rng)
+    if args.json:
+        text = json.dumps(RESULTS, indent=1, default=float)
+        if args.json == "-":
+            print(text)
+        else:
+            with open(args.json, "w") as fh:
+                fh.write(text)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Build accel._kernels with AddressSanitizer + UBSan into a temporary directory
-# and run the accel tests against that build.
+# and run the accel tests against that build, including tests/accel/test_boundary.py:
+# direct calls of accel._kernels with wrong dtypes, shapes, layouts and PQ codes >= ksub,
+# which must raise before any kernel touches memory.
 #
 # The Python interpreter is not instrumented, so libasan must be loaded first:
 # LD_PRELOAD points at gcc's libasan (and libubsan).  Leak detection is off
@@ -19,8 +21,9 @@ trap 'rm -rf "$WORK"' EXIT
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g -O1"
 cp -r "$ROOT/accel" "$ROOT/setup.py" "$ROOT/pyproject.toml" "$WORK/"
 rm -f "$WORK"/accel/*.so
-mkdir -p "$WORK/tests"
+mkdir -p "$WORK/tests" "$WORK/bench"
 cp -r "$ROOT/tests/accel" "$WORK/tests/accel"
+cp "$ROOT/bench/probe.c" "$WORK/bench/"  # tests/accel/test_bench_probe.py compiles it
 touch "$WORK/tests/__init__.py"  # keep the test package named tests.accel, not accel
 (
     cd "$WORK"

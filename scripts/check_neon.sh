@@ -2,9 +2,9 @@
 # Cross-compile accel's kernels for aarch64 and check them under user-mode QEMU.
 #
 # This box and CI are x86_64, so kernels_neon.c is otherwise never compiled or
-# run.  The driver (accel/tests_c/neon_check.c) is linked with every
+# run.  The driver (tests/accel/c/neon_check.c) is linked with every
 # accel/src/*.c that builds without CPython (all but the files including
-# Python.h) and compares each NEON table entry with the scalar table and a
+# Python.h or boundary.h, the CPython glue) and compares each NEON table entry with the scalar table and a
 # float64 or exact reference, then runs search.c's scans on the NEON table.
 #
 # Builds and runs:
@@ -15,7 +15,7 @@
 # Options:
 #   --native   also build the driver for this host and check its SIMD levels (avx2/avx512)
 #   --mutants  also check that the driver fails on each deliberate bug listed in
-#              accel/tests_c/neon_mutants.txt (takes about 10 s per mutant)
+#              tests/accel/c/neon_mutants.txt (takes about 10 s per mutant)
 #   SEED=n     environment: driver RNG seed (default: the driver's fixed seed)
 #
 # A developer check, not part of .ci/run: it needs Debian packages
@@ -26,8 +26,8 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SRC="$ROOT/accel/src"
-DRIVER="$ROOT/accel/tests_c/neon_check.c"
-MUTANTS="$ROOT/accel/tests_c/neon_mutants.txt"
+DRIVER="$ROOT/tests/accel/c/neon_check.c"
+MUTANTS="$ROOT/tests/accel/c/neon_mutants.txt"
 CC=${CROSS_CC:-aarch64-linux-gnu-gcc}
 NATIVE=0
 RUN_MUTANTS=0
@@ -68,7 +68,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # Every kernel source that builds without CPython.
-mapfile -t SOURCES < <(grep -L 'Python\.h' "$SRC"/*.c | sort)
+mapfile -t SOURCES < <(grep -L -e 'Python\.h' -e 'boundary\.h' "$SRC"/*.c | sort)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 STRICT=(-std=c11 -Wall -Wextra -Werror)
@@ -109,7 +109,7 @@ run() { # run LABEL CMD...
 }
 
 echo
-echo "\$ $CC -O3 ${STRICT[*]} -static -I accel/src accel/tests_c/neon_check.c <sources> -lm"
+echo "\$ $CC -O3 ${STRICT[*]} -static -I accel/src tests/accel/c/neon_check.c <sources> -lm"
 build "$WORK/neon_O3" -O3 || { echo "build failed (-O3)" >&2; exit 2; }
 echo "\$ $CC -O1 -fno-math-errno -fsanitize=undefined,float-cast-overflow -fsanitize-undefined-trap-on-error ${STRICT[*]} -static ..."
 build "$WORK/neon_ubsan" -O1 -fno-math-errno -fsanitize=undefined,float-cast-overflow \
@@ -121,7 +121,7 @@ run "aarch64 -O1 UBSan (trap), qemu -cpu cortex-a53" "$QEMU" -cpu cortex-a53 "$W
 
 if [ $NATIVE -eq 1 ]; then
     echo
-    echo "\$ ${HOST_CC:-cc} -O3 ${STRICT[*]} -I accel/src accel/tests_c/neon_check.c <sources> -lm"
+    echo "\$ ${HOST_CC:-cc} -O3 ${STRICT[*]} -I accel/src tests/accel/c/neon_check.c <sources> -lm"
     "${HOST_CC:-cc}" -O3 "${STRICT[@]}" -I"$SRC" "$DRIVER" "${SOURCES[@]}" -lm -o "$WORK/native" ||
         { echo "build failed (native)" >&2; exit 2; }
     run "native $(uname -m)" "$WORK/native" "${SEED_ARG[@]}"

@@ -18,7 +18,13 @@ from typing import Any
 
 import psycopg
 import pytest
+from hypothesis import settings
 from psycopg import sql
+
+# No test may depend on machine speed: hypothesis' default 200 ms per-example
+# deadline does (it fails property tests on a loaded machine), so it is off.
+settings.register_profile("no-deadline", deadline=None)
+settings.load_profile("no-deadline")
 
 REAL_URL = os.environ.get("RUVECTOR_TEST_URL")
 COMPAT_PROFILES = ("documented", "published-2.0.5")

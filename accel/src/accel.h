@@ -10,20 +10,38 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The named constants of the Python boundary are listed once, here, as X-macros:
+ * the C enums below and the Python IntEnums module.c exports (accel._kernels.Metric,
+ * .Encoding, .Level) are both generated from these lists.  X(NAME, "python name"). */
+#define ACCEL_ENCODINGS(X) X(F32, "f32") X(F16, "f16") X(SQ8, "sq8")
+#define ACCEL_METRICS(X)                                                                   \
+    X(L2, "l2") X(SQEUCLIDEAN, "sqeuclidean") X(COSINE, "cosine")                          \
+    X(IP, "ip") /* negative dot product, pgvector's <#> */                                 \
+    X(L1, "l1")
+#define ACCEL_LEVELS(X) X(SCALAR, "scalar") X(NEON, "neon") X(AVX2, "avx2") X(AVX512, "avx512")
+
+/* Cosine: a vector whose norm is below 2^-60 (squared norm below 2^-120, still a
+ * normal float32) has no usable direction in float32 and counts as a zero vector:
+ * distance 1.0 against anything.  numpy's back end applies the same threshold. */
+#define ACCEL_COSINE_MIN_SQNORM 0x1p-120
+
 /* Candidate storage: what a kernel reads on the `x` side. */
-typedef enum { ACCEL_F32 = 0, ACCEL_F16 = 1, ACCEL_SQ8 = 2, ACCEL_ELEM_COUNT = 3 } accel_elem_t;
+typedef enum {
+#define X(NAME, TEXT) ACCEL_##NAME,
+    ACCEL_ENCODINGS(X)
+#undef X
+        ACCEL_ELEM_COUNT
+} accel_elem_t;
 
 /* Reductions the block kernels compute between a query row and a candidate. */
 typedef enum { ACCEL_DOT = 0, ACCEL_L2SQ = 1, ACCEL_L1 = 2, ACCEL_OP_COUNT = 3 } accel_op_t;
 
-/* Public metrics; numbers match accel/_metrics.py. */
+/* Public metrics (accel._kernels.Metric). */
 typedef enum {
-    ACCEL_METRIC_L2 = 0,
-    ACCEL_METRIC_SQEUCLIDEAN = 1,
-    ACCEL_METRIC_COSINE = 2,
-    ACCEL_METRIC_IP = 3, /* negative dot product, pgvector's <#> */
-    ACCEL_METRIC_L1 = 4,
-    ACCEL_METRIC_COUNT = 5
+#define X(NAME, TEXT) ACCEL_METRIC_##NAME,
+    ACCEL_METRICS(X)
+#undef X
+        ACCEL_METRIC_COUNT
 } accel_metric_t;
 
 typedef enum { ACCEL_OK = 0, ACCEL_ERR_NOMEM = 1, ACCEL_ERR_NONFINITE = 2 } accel_status_t;
@@ -58,6 +76,13 @@ typedef struct {
      * exact, so the argmin is that of |c|^2 - 2 x.c) and their squared norms. */
     void (*pq_assign)(const float *x, size_t n, size_t ldx, size_t dsub, const float *ct,
                       const float *cnorm, size_t ksub, uint8_t *codes, size_t code_stride);
+    /* Batch dot products against queries packed once per call (the register-blocked
+     * micro-kernel of the many-query scan): out[j*ldo + i] = sum_k qt[k*nqp + i] * x_j[k]
+     * for i < nqp, j < nx, x_j = x + j*ldx (f32).  nqp is a multiple of 16, qt is
+     * 64-byte aligned with zero columns past the real queries.  Each (i, j) sum runs
+     * in order k = 0..d-1 in one lane, so equal candidates give equal results. */
+    void (*dot_packed)(const float *qt, size_t nqp, const float *x, size_t nx, size_t ldx,
+                       size_t d, float *out, size_t ldo);
     /* out[j] = sum_s lut[s*ksub + codes[j*m + s]]  (asymmetric distance scan). */
     void (*pq_adc)(const float *lut, size_t m, size_t ksub, const uint8_t *codes, size_t n,
                    float *out);
@@ -67,6 +92,8 @@ typedef struct {
  * += 1 for c = codes[i*m + s]; portable, it is memory-bound. */
 void accel_pq_accumulate(const float *x, size_t n, size_t d, const uint8_t *codes, size_t m,
                          size_t ksub, double *sums, int64_t *counts);
+void accel_dot_packed_portable(const float *qt, size_t nqp, const float *x, size_t nx,
+                               size_t ldx, size_t d, float *out, size_t ldo);
 void accel_pq_adc_scalar(const float *lut, size_t m, size_t ksub, const uint8_t *codes, size_t n,
                          float *out);
 
@@ -78,11 +105,10 @@ int accel_fill_neon(accel_kernels_t *t);   /* 0 unless aarch64 */
 
 /* dispatch.c */
 typedef enum {
-    ACCEL_LEVEL_SCALAR = 0,
-    ACCEL_LEVEL_NEON = 1,
-    ACCEL_LEVEL_AVX2 = 2,
-    ACCEL_LEVEL_AVX512 = 3,
-    ACCEL_LEVEL_COUNT = 4
+#define X(NAME, TEXT) ACCEL_LEVEL_##NAME,
+    ACCEL_LEVELS(X)
+#undef X
+        ACCEL_LEVEL_COUNT
 } accel_level_t;
 
 const char *accel_level_name(accel_level_t level);
@@ -92,9 +118,11 @@ accel_level_t accel_best_level(void);
 const accel_kernels_t *accel_kernels(accel_level_t level); /* NULL if unsupported */
 
 /* search.c: one scan over candidates in blocks, shared by every metric and encoding. */
+typedef enum { ACCEL_SCAN_VECTORS, ACCEL_SCAN_HAMMING, ACCEL_SCAN_PQ } accel_scan_kind_t;
+
 typedef struct {
     const accel_kernels_t *k;
-    int kind; /* 0: vectors (elem/metric), 1: hamming, 2: PQ ADC */
+    accel_scan_kind_t kind; /* vectors (elem/metric), packed bit codes, or PQ ADC */
     accel_elem_t elem;
     accel_metric_t metric;
     const void *q; /* nq x d f32 queries, nq packed bit codes, or nq x m x ksub PQ tables */
@@ -106,13 +134,5 @@ typedef struct {
 
 accel_status_t accel_scan_distances(const accel_scan_t *s, float *out);
 accel_status_t accel_scan_topk(const accel_scan_t *s, size_t k, int64_t *idx, float *dist);
-
-/* probe.c: machine figures for the benchmark, timed by the caller (not used by
- * the kernels).  accel_read_sum reads `bytes` once with the widest loads the CPU
- * has; accel_fma_loop runs iters x FMA_CHAINS independent FMAs of *lanes floats
- * in registers (sets *lanes to 16, 8 or 1). */
-enum { ACCEL_FMA_CHAINS = 12 };
-float accel_read_sum(const void *buf, size_t bytes);
-float accel_fma_loop(size_t iters, int *lanes);
 
 #endif

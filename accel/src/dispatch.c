@@ -4,7 +4,11 @@
 
 #include "accel.h"
 
-static const char *const level_names[ACCEL_LEVEL_COUNT] = {"scalar", "neon", "avx2", "avx512"};
+static const char *const level_names[ACCEL_LEVEL_COUNT] = {
+#define X(NAME, TEXT) TEXT,
+    ACCEL_LEVELS(X)
+#undef X
+};
 static accel_kernels_t tables[ACCEL_LEVEL_COUNT];
 static int supported[ACCEL_LEVEL_COUNT];
 static int initialised;

@@ -258,6 +258,39 @@ static void pq_assign(const float *x, size_t n, size_t ldx, size_t dsub, const f
                     code_stride);
 }
 
+/* Packed batch dot products: 2 vectors of 8 queries x 6 candidates (12 of 16 ymm
+ * accumulators), one broadcast per candidate feeding 2 FMAs; see kernels_avx512.c. */
+enum { PACK_C = 6 };
+
+INLINE void packed_tile(size_t C, const float *qt, size_t nqp, const float *x, size_t ldx,
+                        size_t d, float *out, size_t ldo) {
+    __m256 acc[2][PACK_C];
+    for (size_t c = 0; c < C; ++c) acc[0][c] = acc[1][c] = _mm256_setzero_ps();
+    for (size_t k = 0; k < d; ++k) {
+        __m256 q0 = _mm256_load_ps(qt + k * nqp), q1 = _mm256_load_ps(qt + k * nqp + 8);
+        for (size_t c = 0; c < C; ++c) {
+            __m256 xb = _mm256_broadcast_ss(x + c * ldx + k);
+            acc[0][c] = _mm256_fmadd_ps(q0, xb, acc[0][c]);
+            acc[1][c] = _mm256_fmadd_ps(q1, xb, acc[1][c]);
+        }
+    }
+    for (size_t c = 0; c < C; ++c) {
+        _mm256_storeu_ps(out + c * ldo, acc[0][c]);
+        _mm256_storeu_ps(out + c * ldo + 8, acc[1][c]);
+    }
+}
+
+static void dot_packed(const float *qt, size_t nqp, const float *x, size_t nx, size_t ldx,
+                       size_t d, float *out, size_t ldo) {
+    for (size_t i0 = 0; i0 < nqp; i0 += 16) {
+        size_t j = 0;
+        for (; j + PACK_C <= nx; j += PACK_C)
+            packed_tile(PACK_C, qt + i0, nqp, x + j * ldx, ldx, d, out + j * ldo + i0, ldo);
+        for (; j < nx; ++j)
+            packed_tile(1, qt + i0, nqp, x + j * ldx, ldx, d, out + j * ldo + i0, ldo);
+    }
+}
+
 int accel_fill_avx2(accel_kernels_t *t) {
     __builtin_cpu_init();
     if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma") ||
@@ -280,6 +313,7 @@ int accel_fill_avx2(accel_kernels_t *t) {
     t->sq8_encode = sq8_encode;
     t->binary_quantize = binary_quantize;
     t->pq_assign = pq_assign;
+    t->dot_packed = dot_packed;
     return 1;
 }
 

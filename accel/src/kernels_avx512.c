@@ -7,6 +7,7 @@
 #pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c,popcnt,bmi2")
 #include <immintrin.h>
 #include <math.h>
+#include <string.h>
 
 #define INLINE static inline __attribute__((always_inline))
 #define TILE_R 6 /* 24 accumulators + 4 candidate registers of 32 */
@@ -149,12 +150,95 @@ DEFINE_BLOCK(dot_sq8, ACCEL_SQ8, ACCEL_DOT)
 DEFINE_BLOCK(l2sq_sq8, ACCEL_SQ8, ACCEL_L2SQ)
 DEFINE_BLOCK(l1_sq8, ACCEL_SQ8, ACCEL_L1)
 
-__attribute__((target("avx512vpopcntdq"))) static void hamming_vpopcnt(
-    const uint8_t *a, size_t na, const uint8_t *b, size_t nb, size_t nbytes, float *out,
-    size_t ldo) {
+/* Packed batch dot products: V vectors of 16 queries x C candidates of accumulators
+ * (2 x 12 or 1 x 24: 24 of 32 zmm), each step one aligned load per query vector and
+ * one broadcast per candidate feeding V FMAs; no horizontal sums, results stored
+ * 16 queries at a time.  Compute-bound: 24 FMAs per 14 (or 25) loads. */
+enum { PACK_C2 = 12, PACK_C1 = 24 };
+
+INLINE void packed_tile(size_t V, size_t C, const float *qt, size_t nqp, const float *x,
+                        size_t ldx, size_t d, float *out, size_t ldo) {
+    __m512 acc[2][PACK_C1];
+    for (size_t v = 0; v < V; ++v)
+        for (size_t c = 0; c < C; ++c) acc[v][c] = _mm512_setzero_ps();
+    for (size_t k = 0; k < d; ++k) {
+        __m512 q0 = _mm512_load_ps(qt + k * nqp);
+        __m512 q1 = V > 1 ? _mm512_load_ps(qt + k * nqp + 16) : q0;
+        for (size_t c = 0; c < C; ++c) {
+            __m512 xb = _mm512_set1_ps(x[c * ldx + k]);
+            acc[0][c] = _mm512_fmadd_ps(q0, xb, acc[0][c]);
+            if (V > 1) acc[1][c] = _mm512_fmadd_ps(q1, xb, acc[1][c]);
+        }
+    }
+    for (size_t c = 0; c < C; ++c)
+        for (size_t v = 0; v < V; ++v) _mm512_storeu_ps(out + c * ldo + v * 16, acc[v][c]);
+}
+
+#define PACKED_TAIL(V, CASES)                                                               \
+    switch (nx - j) { CASES default: break; }
+#define PT(V, N)                                                                            \
+    case N: packed_tile(V, N, qt + i0, nqp, x + j * ldx, ldx, d, out + j * ldo + i0, ldo); break;
+
+static void dot_packed(const float *qt, size_t nqp, const float *x, size_t nx, size_t ldx,
+                       size_t d, float *out, size_t ldo) {
+    size_t i0 = 0;
+    for (; i0 + 32 <= nqp; i0 += 32) {
+        size_t j = 0;
+        for (; j + PACK_C2 <= nx; j += PACK_C2)
+            packed_tile(2, PACK_C2, qt + i0, nqp, x + j * ldx, ldx, d, out + j * ldo + i0, ldo);
+        PACKED_TAIL(2, PT(2, 1) PT(2, 2) PT(2, 3) PT(2, 4) PT(2, 5) PT(2, 6) PT(2, 7) PT(2, 8)
+                           PT(2, 9) PT(2, 10) PT(2, 11))
+    }
+    if (i0 < nqp) { /* 16 queries left */
+        size_t j = 0;
+        for (; j + PACK_C1 <= nx; j += PACK_C1)
+            packed_tile(1, PACK_C1, qt + i0, nqp, x + j * ldx, ldx, d, out + j * ldo + i0, ldo);
+        for (; j + 4 <= nx; j += 4)
+            packed_tile(1, 4, qt + i0, nqp, x + j * ldx, ldx, d, out + j * ldo + i0, ldo);
+        PACKED_TAIL(1, PT(1, 1) PT(1, 2) PT(1, 3))
+    }
+}
+#undef PT
+#undef PACKED_TAIL
+
+#define VPOPCNT __attribute__((target("avx512vpopcntdq")))
+
+/* [sum acc[0], ..., sum acc[7]] of eight 8 x int64 accumulators, in one register. */
+INLINE __m512i hsum8_epi64(const __m512i acc[8]) {
+    __m512i t[4];
+    for (int p = 0; p < 4; ++p) /* per 128-bit lane: (acc[2p] pair sum, acc[2p+1] pair sum) */
+        t[p] = _mm512_add_epi64(_mm512_unpacklo_epi64(acc[2 * p], acc[2 * p + 1]),
+                                _mm512_unpackhi_epi64(acc[2 * p], acc[2 * p + 1]));
+    __m512i v0 = _mm512_add_epi64(_mm512_shuffle_i64x2(t[0], t[1], 0x88),
+                                  _mm512_shuffle_i64x2(t[0], t[1], 0xdd));
+    __m512i v1 = _mm512_add_epi64(_mm512_shuffle_i64x2(t[2], t[3], 0x88),
+                                  _mm512_shuffle_i64x2(t[2], t[3], 0xdd));
+    return _mm512_add_epi64(_mm512_shuffle_i64x2(v0, v1, 0x88), _mm512_shuffle_i64x2(v0, v1, 0xdd));
+}
+
+/* Popcounts of a XOR b_j for 8 candidates at once: the query chunk is loaded once
+ * per 8 candidates and the eight sums are reduced together (hsum8_epi64). */
+VPOPCNT static void hamming_vpopcnt(const uint8_t *a, size_t na, const uint8_t *b, size_t nb,
+                                    size_t nbytes, float *out, size_t ldo) {
     for (size_t i = 0; i < na; ++i) {
-        for (size_t j = 0; j < nb; ++j) {
-            const uint8_t *u = a + i * nbytes, *v = b + j * nbytes;
+        const uint8_t *u = a + i * nbytes;
+        size_t j = 0;
+        for (; j + 8 <= nb; j += 8) {
+            __m512i acc[8];
+            for (int c = 0; c < 8; ++c) acc[c] = _mm512_setzero_si512();
+            for (size_t k = 0; k < nbytes; k += 64) {
+                __mmask64 m = nbytes - k >= 64 ? ~(__mmask64)0
+                                               : _bzhi_u64(~0ull, (unsigned)(nbytes - k));
+                __m512i qa = _mm512_maskz_loadu_epi8(m, u + k);
+                for (int c = 0; c < 8; ++c) {
+                    __m512i x = _mm512_maskz_loadu_epi8(m, b + (j + (size_t)c) * nbytes + k);
+                    acc[c] = _mm512_add_epi64(acc[c], _mm512_popcnt_epi64(_mm512_xor_si512(qa, x)));
+                }
+            }
+            _mm256_storeu_ps(out + i * ldo + j, _mm512_cvtepi64_ps(hsum8_epi64(acc)));
+        }
+        for (; j < nb; ++j) {
+            const uint8_t *v = b + j * nbytes;
             __m512i acc = _mm512_setzero_si512();
             for (size_t k = 0; k < nbytes; k += 64) {
                 __mmask64 m = nbytes - k >= 64 ? ~(__mmask64)0
@@ -214,30 +298,53 @@ static void sq8_decode(const uint8_t *codes, size_t n, size_t d, const float *lo
 /* x - x is 0 for finite x and NaN for NaN/inf: OR-ing it up costs one op per vector. */
 INLINE int all_finite(__m512 ored) { return _mm512_cmp_ps_mask(ored, ored, _CMP_UNORD_Q) == 0; }
 
-/* One row: codes = clamp(rint((x - lo) * inv_scale), 0, 255); *bad collects x - x
- * (NaN for NaN/inf).  STREAM: 16-byte non-temporal stores (d % 16 == 0, aligned). */
+/* Codes of 16 floats as 16 int32: rint((x - lo) * inv), clamped above at 255 here and
+ * below at 0 by the unsigned saturating packs (NaN/inf are caught by *bad). */
+INLINE __m512i sq8_ints(const float *x, const float *lo, const float *inv, __mmask16 m,
+                        __m512 *bad) {
+    __m512 in = _mm512_maskz_loadu_ps(m, x);
+    *bad = _mm512_or_ps(*bad, _mm512_sub_ps(in, in));
+    __m512 v = _mm512_mul_ps(_mm512_sub_ps(in, _mm512_maskz_loadu_ps(m, lo)),
+                             _mm512_maskz_loadu_ps(m, inv));
+    return _mm512_cvtps_epi32(_mm512_min_ps(v, _mm512_set1_ps(255.0f)));
+}
+
+/* 64 codes from 4 x 16 int32 with two saturating packs and one lane fix-up. */
+INLINE __m512i pack64(__m512i a, __m512i b, __m512i c, __m512i d) {
+    __m512i ab = _mm512_packus_epi32(a, b), cd = _mm512_packus_epi32(c, d);
+    __m512i bytes = _mm512_packus_epi16(ab, cd); /* 128-bit lanes interleave a,b,c,d */
+    const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    return _mm512_permutexvar_epi32(order, bytes);
+}
+
+/* One row: 64 codes per store (non-temporal when STREAM: d % 64 == 0, aligned rows),
+ * then 16 at a time with a masked tail. */
 INLINE void sq8_row(int STREAM, const float *row, size_t d, const float *lo,
                     const float *inv_scale, uint8_t *dst, __m512 *bad) {
-    const __m512 zero = _mm512_setzero_ps(), top = _mm512_set1_ps(255.0f);
-    for (size_t k = 0; k < d; k += 16) {
-        __mmask16 m = head_mask(d - k);
-        __m512 in = _mm512_maskz_loadu_ps(m, row + k);
-        *bad = _mm512_or_ps(*bad, _mm512_sub_ps(in, in));
-        __m512 v = _mm512_mul_ps(_mm512_sub_ps(in, _mm512_maskz_loadu_ps(m, lo + k)),
-                                 _mm512_maskz_loadu_ps(m, inv_scale + k));
-        v = _mm512_min_ps(_mm512_max_ps(v, zero), top);
-        __m128i b = _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(v));
+    size_t k = 0;
+    for (; k + 64 <= d; k += 64) {
+        __m512i a = sq8_ints(row + k, lo + k, inv_scale + k, 0xffff, bad);
+        __m512i b = sq8_ints(row + k + 16, lo + k + 16, inv_scale + k + 16, 0xffff, bad);
+        __m512i c = sq8_ints(row + k + 32, lo + k + 32, inv_scale + k + 32, 0xffff, bad);
+        __m512i e = sq8_ints(row + k + 48, lo + k + 48, inv_scale + k + 48, 0xffff, bad);
+        __m512i codes = pack64(a, b, c, e);
         if (STREAM)
-            _mm_stream_si128((__m128i *)(dst + k), b);
+            _mm512_stream_si512((__m512i *)(dst + k), codes);
         else
-            _mm_mask_storeu_epi8(dst + k, m, b);
+            _mm512_storeu_si512(dst + k, codes);
+    }
+    for (; k < d; k += 16) {
+        __mmask16 m = head_mask(d - k);
+        __m512i v = _mm512_max_epi32(sq8_ints(row + k, lo + k, inv_scale + k, m, bad),
+                                     _mm512_setzero_si512());
+        _mm_mask_storeu_epi8(dst + k, m, _mm512_cvtepi32_epi8(v));
     }
 }
 
 static int sq8_encode(const float *x, size_t n, size_t d, const float *lo, const float *inv_scale,
                       uint8_t *codes) {
     __m512 bad = _mm512_setzero_ps();
-    if (n * d >= STREAM_BYTES && d % 16 == 0 && ((uintptr_t)codes & 15) == 0) {
+    if (n * d >= STREAM_BYTES && d % 64 == 0 && ((uintptr_t)codes & 63) == 0) {
         for (size_t i = 0; i < n; ++i) sq8_row(1, x + i * d, d, lo, inv_scale, codes + i * d, &bad);
         _mm_sfence();
     } else {
@@ -248,23 +355,42 @@ static int sq8_encode(const float *x, size_t n, size_t d, const float *lo, const
 
 extern const uint8_t accel_bit_reverse[256];
 
+/* Reverses the bits within each byte of w (SIMD masks put element 0 in bit 0,
+ * numpy.packbits in bit 7). */
+INLINE uint64_t reverse_bytes_bits(uint64_t w) {
+    w = ((w >> 1) & 0x5555555555555555ull) | ((w & 0x5555555555555555ull) << 1);
+    w = ((w >> 2) & 0x3333333333333333ull) | ((w & 0x3333333333333333ull) << 2);
+    return ((w >> 4) & 0x0f0f0f0f0f0f0f0full) | ((w & 0x0f0f0f0f0f0f0f0full) << 4);
+}
+
 static int binary_quantize(const float *x, size_t n, size_t d, uint8_t *bits) {
     size_t nbytes = (d + 7) / 8;
     const __m512 zero = _mm512_setzero_ps();
-    __m512 bad = zero;
+    __mmask16 nan = 0;
     for (size_t i = 0; i < n; ++i) {
         const float *row = x + i * d;
         uint8_t *dst = bits + i * nbytes;
-        for (size_t k = 0; k < d; k += 16) {
+        size_t k = 0;
+        for (; k + 64 <= d; k += 64) { /* 64 signs -> 8 bytes per store */
+            uint64_t w = 0;
+            for (int part = 0; part < 4; ++part) {
+                __m512 in = _mm512_loadu_ps(row + k + 16 * part);
+                nan |= _mm512_cmp_ps_mask(_mm512_sub_ps(in, in), zero, _CMP_UNORD_Q);
+                w |= (uint64_t)_mm512_cmp_ps_mask(in, zero, _CMP_GT_OQ) << (16 * part);
+            }
+            w = reverse_bytes_bits(w);
+            memcpy(dst + k / 8, &w, 8);
+        }
+        for (; k < d; k += 16) {
             __mmask16 m = head_mask(d - k);
             __m512 in = _mm512_maskz_loadu_ps(m, row + k);
-            bad = _mm512_or_ps(bad, _mm512_sub_ps(in, in));
+            nan |= _mm512_cmp_ps_mask(_mm512_sub_ps(in, in), zero, _CMP_UNORD_Q);
             unsigned gt = _mm512_cmp_ps_mask(in, zero, _CMP_GT_OQ);
             dst[k / 8] = accel_bit_reverse[gt & 0xff];
             if (k / 8 + 1 < nbytes) dst[k / 8 + 1] = accel_bit_reverse[gt >> 8];
         }
     }
-    return all_finite(bad);
+    return nan == 0;
 }
 
 /* R vectors against 16 centroids at a time: running minimum and argmin per lane,
@@ -333,6 +459,7 @@ int accel_fill_avx512(accel_kernels_t *t) {
     t->sq8_encode = sq8_encode;
     t->binary_quantize = binary_quantize;
     t->pq_assign = pq_assign;
+    t->dot_packed = dot_packed;
     return 1;
 }
 

@@ -183,6 +183,20 @@ void accel_pq_adc_scalar(const float *lut, size_t m, size_t ksub, const uint8_t 
     }
 }
 
+/* Portable packed dot products (scalar and NEON tables): 16 queries per step,
+ * plain loops the compiler vectorises. */
+void accel_dot_packed_portable(const float *qt, size_t nqp, const float *x, size_t nx,
+                               size_t ldx, size_t d, float *out, size_t ldo) {
+    for (size_t i0 = 0; i0 < nqp; i0 += 16)
+        for (size_t j = 0; j < nx; ++j) {
+            float acc[16] = {0};
+            const float *xj = x + j * ldx;
+            for (size_t k = 0; k < d; ++k)
+                for (size_t i = 0; i < 16; ++i) acc[i] += qt[k * nqp + i0 + i] * xj[k];
+            for (size_t i = 0; i < 16; ++i) out[j * ldo + i0 + i] = acc[i];
+        }
+}
+
 void accel_fill_scalar(accel_kernels_t *t) {
     *t = (accel_kernels_t){
         .name = "scalar",
@@ -197,5 +211,6 @@ void accel_fill_scalar(accel_kernels_t *t) {
         .binary_quantize = binary_quantize,
         .pq_assign = pq_assign,
         .pq_adc = accel_pq_adc_scalar,
+        .dot_packed = accel_dot_packed_portable,
     };
 }

@@ -1,270 +1,150 @@
-/* CPython glue for accel._kernels: buffers in, status codes out.  Shapes and
- * dtypes are validated by accel/__init__.py; this layer only re-checks buffer
- * sizes so a wrong call cannot read or write out of bounds. */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+/* CPython glue for accel._kernels: one keyword-only entry point per operation
+ * (the scans here, the encoders in encode.c), the method table, the IntEnums.
+ *
+ * The boundary owns memory safety (boundary.c): every array is taken through
+ * the buffer protocol with its format, shape and C-contiguity checked against
+ * what the kernel will index (nothing trusts a size passed separately), and
+ * every value used as an index (PQ codes) is range-checked, so no call from
+ * Python can read or write out of bounds.  accel/__init__.py converts user
+ * input to these layouts and raises the friendlier errors; this layer raises
+ * TypeError (wrong dtype) or ValueError (wrong shape, layout or value) naming
+ * the argument. */
+#include <limits.h>
 
-#include "accel.h"
+#include "boundary.h"
 
-static const accel_kernels_t *current;
-
-typedef struct {
-    Py_buffer view;
-    int held;
-} buf_t;
-
-/* Borrow obj's contiguous buffer and check it holds at least `need` bytes.
- * None is accepted (as "absent") only when need == 0. */
-static int get_buf(PyObject *obj, size_t need, int writable, const char *name, buf_t *b) {
-    b->held = 0;
-    if (obj == Py_None && need == 0) return 1;
-    if (PyObject_GetBuffer(obj, &b->view, writable ? PyBUF_WRITABLE : PyBUF_SIMPLE) < 0) return 0;
-    b->held = 1;
-    if ((size_t)b->view.len < need) {
-        PyErr_Format(PyExc_ValueError, "%s: buffer has %zd bytes, %zu needed", name, b->view.len,
-                     need);
-        return 0;
-    }
-    return 1;
-}
-
-static void release(buf_t *bufs, size_t n) {
-    for (size_t i = 0; i < n; ++i)
-        if (bufs[i].held) PyBuffer_Release(&bufs[i].view);
-}
-
-static size_t mul(size_t a, size_t b, int *overflow) {
-    size_t r;
-    if (__builtin_mul_overflow(a, b, &r)) *overflow = 1;
-    return r;
-}
-
-static PyObject *status_result(accel_status_t st) {
-    if (st == ACCEL_ERR_NOMEM) return PyErr_NoMemory();
-    if (st == ACCEL_ERR_NONFINITE) {
-        PyErr_SetString(PyExc_ValueError,
-                        "non-finite distance: the input contains nan or inf "
-                        "(or values so large that float32 overflows to inf)");
-        return NULL;
-    }
-    Py_RETURN_NONE;
-}
-
-/* scan(kind, elem, metric, q, x, nq, nx, d, row_bytes, lo, scale, m, ksub, k, out_dist, out_idx)
- * k < 0: full distance matrix into out_dist; k >= 0: fused top-k. */
-static PyObject *py_scan(PyObject *self, PyObject *args) {
+static PyObject *py_scan_vectors(PyObject *self, PyObject *args, PyObject *kw) {
     (void)self;
-    int kind, elem, metric;
-    PyObject *qo, *xo, *loo, *scaleo, *disto, *idxo;
-    Py_ssize_t nq, nx, d, row_bytes, m, ksub, k;
-    if (!PyArg_ParseTuple(args, "iiiOOnnnnOOnnnOO", &kind, &elem, &metric, &qo, &xo, &nq, &nx, &d,
-                          &row_bytes, &loo, &scaleo, &m, &ksub, &k, &disto, &idxo))
+    static char *names[] = {"queries", "candidates", "metric", "lo",  "scale",
+                            "k",       "out",        "out_indices", NULL};
+    PyObject *qo = NULL, *xo = NULL, *loo = NULL, *sco = NULL, *ko = NULL, *outo = NULL,
+             *idxo = NULL;
+    int metric = INT_MIN;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|$OOiOOOOO:scan_vectors", names, &qo, &xo,
+                                     &metric, &loo, &sco, &ko, &outo, &idxo))
         return NULL;
-    if (kind < 0 || kind > 2 || elem < 0 || elem >= ACCEL_ELEM_COUNT || metric < 0 ||
-        metric >= ACCEL_METRIC_COUNT || nq < 0 || nx < 0 || d < 0 || row_bytes < 0 || m < 0 ||
-        ksub < 0) {
-        PyErr_SetString(PyExc_ValueError, "scan: argument out of range");
+    if (!required("scan_vectors", "queries", qo, "candidates", xo, "out", outo, "metric",
+                  metric == INT_MIN ? NULL : Py_None))
         return NULL;
-    }
-    accel_scan_t s = {.k = current, .kind = kind, .elem = (accel_elem_t)elem,
-                      .metric = (accel_metric_t)metric, .nq = (size_t)nq, .nx = (size_t)nx,
-                      .d = (size_t)d, .row_bytes = (size_t)row_bytes, .m = (size_t)m,
-                      .ksub = (size_t)ksub};
-    int of = 0;
-    size_t q_need = kind == 0 ? mul(mul(s.nq, s.d, &of), 4, &of)
-                    : kind == 1 ? mul(s.nq, s.row_bytes, &of)
-                                : mul(mul(s.nq, mul(s.m, s.ksub, &of), &of), 4, &of);
-    size_t elem_bytes = elem == ACCEL_F32 ? 4 : elem == ACCEL_F16 ? 2 : 1;
-    if (kind == 0 && s.row_bytes != s.d * elem_bytes) of = 1;
-    if (kind == 2 && s.row_bytes != s.m) of = 1;
-    size_t sq8_need = kind == 0 && elem == ACCEL_SQ8 ? mul(s.d, 4, &of) : 0;
-    size_t kk = k < 0 ? 0 : ((size_t)k < s.nx ? (size_t)k : s.nx);
-    size_t dist_need = k < 0 ? mul(mul(s.nq, s.nx, &of), 4, &of) : mul(mul(s.nq, kk, &of), 4, &of);
-    size_t idx_need = k < 0 ? 0 : mul(mul(s.nq, kk, &of), 8, &of);
-    if (of) {
-        PyErr_SetString(PyExc_ValueError, "scan: inconsistent sizes");
+    Py_ssize_t k;
+    if (!parse_k(ko, &k)) return NULL;
+    if (metric < 0 || metric >= ACCEL_METRIC_COUNT) {
+        PyErr_Format(PyExc_ValueError, "metric: %d is not an accel._kernels.Metric", metric);
         return NULL;
     }
-    buf_t b[6];
-    memset(b, 0, sizeof b);
-    if (!get_buf(qo, q_need, 0, "queries", &b[0]) ||
-        !get_buf(xo, mul(s.nx, s.row_bytes, &of), 0, "candidates", &b[1]) ||
-        !get_buf(loo, sq8_need, 0, "lo", &b[2]) || !get_buf(scaleo, sq8_need, 0, "scale", &b[3]) ||
-        !get_buf(disto, dist_need, 1, "out", &b[4]) ||
-        !get_buf(idxo, idx_need, 1, "out_indices", &b[5])) {
-        release(b, 6);
-        return NULL;
+    bufs_t all = {.n = 0};
+    PyObject *res = NULL;
+    buf_t *q = array(&all, qo, "queries", T_F32, 2, 0), *x = NULL, *lo = NULL, *scale = NULL;
+    if (!q) goto done;
+    /* the candidates' dtype selects the encoding: float32, float16 or uint8 SQ8 codes */
+    if (PyObject_CheckBuffer(xo)) {
+        Py_buffer probe;
+        if (PyObject_GetBuffer(xo, &probe, PyBUF_FORMAT | PyBUF_STRIDES) == 0) {
+            char c = format_code(&probe);
+            PyBuffer_Release(&probe);
+            dtype_t t = c == 'e' ? T_F16 : c == 'B' ? T_U8 : T_F32;
+            x = array(&all, xo, "candidates", t, 2, 0);
+        } else {
+            PyErr_Clear();
+        }
     }
-    s.q = b[0].view.buf;
-    s.x = b[1].view.buf;
-    s.lo = b[2].held ? (const float *)b[2].view.buf : NULL;
-    s.scale = b[3].held ? (const float *)b[3].view.buf : NULL;
-    accel_status_t st;
-    Py_BEGIN_ALLOW_THREADS
-    st = k < 0 ? accel_scan_distances(&s, (float *)b[4].view.buf)
-               : accel_scan_topk(&s, (size_t)k, b[5].held ? (int64_t *)b[5].view.buf : NULL,
-                                 (float *)b[4].view.buf);
-    Py_END_ALLOW_THREADS
-    release(b, 6);
-    return status_result(st);
+    if (!x && !PyErr_Occurred()) x = array(&all, xo, "candidates", T_F32, 2, 0);
+    if (!x) goto done;
+    size_t d = dim(q, 1), nx = dim(x, 0);
+    if (d == 0) {
+        PyErr_SetString(PyExc_ValueError, "queries: dimension must be at least 1");
+        goto done;
+    }
+    accel_elem_t elem = format_is(&x->view, T_F16) ? ACCEL_F16
+                        : format_is(&x->view, T_U8) ? ACCEL_SQ8
+                                                    : ACCEL_F32;
+    if (dim(x, 1) != d) {
+        PyErr_Format(PyExc_ValueError, "candidates: dimension %zu does not match the queries' %zu",
+                     dim(x, 1), d);
+        goto done;
+    }
+    int ok = 1;
+    lo = optional_array(&all, loo, "lo", T_F32, 1, 0, &ok);
+    scale = ok ? optional_array(&all, sco, "scale", T_F32, 1, 0, &ok) : NULL;
+    if (!ok) goto done;
+    if (elem == ACCEL_SQ8) {
+        if (!lo || !scale) {
+            PyErr_SetString(PyExc_ValueError, "lo, scale: required with uint8 (SQ8) candidates");
+            goto done;
+        }
+        if (!shape_is(lo, "lo", 1, &d) || !shape_is(scale, "scale", 1, &d)) goto done;
+    } else if (lo || scale) {
+        PyErr_SetString(PyExc_ValueError, "lo, scale: only with uint8 (SQ8) candidates");
+        goto done;
+    }
+    accel_scan_t s = {.k = accel_current, .kind = ACCEL_SCAN_VECTORS, .elem = elem,
+                      .metric = (accel_metric_t)metric, .q = q->view.buf, .x = x->view.buf,
+                      .nq = dim(q, 0), .nx = nx, .d = d,
+                      .row_bytes = d * (size_t)x->view.itemsize,
+                      .lo = lo ? lo->view.buf : NULL, .scale = scale ? scale->view.buf : NULL};
+    res = run_scan(&s, &all, k, outo, idxo);
+done:
+    release_all(&all);
+    return res;
 }
 
-/* convert(kind, src, dst, n, d, lo, inv_scale): 0 f32->f16, 1 f16->f32, 2 SQ8 encode,
- * 3 binary quantize. */
-static PyObject *py_convert(PyObject *self, PyObject *args) {
+static PyObject *py_scan_hamming(PyObject *self, PyObject *args, PyObject *kw) {
     (void)self;
-    int kind;
-    PyObject *so, *dsto, *loo, *invo;
-    Py_ssize_t n, d;
-    if (!PyArg_ParseTuple(args, "iOOnnOO", &kind, &so, &dsto, &n, &d, &loo, &invo)) return NULL;
-    if (kind < 0 || kind > 3 || n < 0 || d < 0) {
-        PyErr_SetString(PyExc_ValueError, "convert: argument out of range");
+    static char *names[] = {"queries", "codes", "k", "out", "out_indices", NULL};
+    PyObject *qo = NULL, *xo = NULL, *ko = NULL, *outo = NULL, *idxo = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|$OOOOO:scan_hamming", names, &qo, &xo, &ko,
+                                     &outo, &idxo))
         return NULL;
-    }
-    int of = 0;
-    size_t count = mul((size_t)n, (size_t)d, &of);
-    static const size_t src_size[4] = {4, 2, 4, 4}, dst_size[4] = {2, 4, 1, 0};
-    size_t dst_need = kind == 3 ? mul((size_t)n, ((size_t)d + 7) / 8, &of)
-                                : mul(count, dst_size[kind], &of);
-    size_t param_need = kind == 2 ? (size_t)d * 4 : 0;
-    buf_t b[4];
-    memset(b, 0, sizeof b);
-    if (of || !get_buf(so, mul(count, src_size[kind], &of), 0, "x", &b[0]) ||
-        !get_buf(dsto, dst_need, 1, "out", &b[1]) || !get_buf(loo, param_need, 0, "lo", &b[2]) ||
-        !get_buf(invo, param_need, 0, "inv_scale", &b[3])) {
-        if (of && !PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "convert: size overflow");
-        release(b, 4);
+    if (!required("scan_hamming", "queries", qo, "codes", xo, "out", outo, NULL, NULL))
         return NULL;
-    }
-    const accel_kernels_t *t = current;
-    void *src = b[0].view.buf, *dst = b[1].view.buf;
-    int finite = 1;
-    Py_BEGIN_ALLOW_THREADS
-    switch (kind) {
-    case 0: t->f32_to_f16((const float *)src, (uint16_t *)dst, count); break;
-    case 1: t->f16_to_f32((const uint16_t *)src, (float *)dst, count); break;
-    case 2:
-        finite = t->sq8_encode((const float *)src, (size_t)n, (size_t)d,
-                               (const float *)b[2].view.buf, (const float *)b[3].view.buf,
-                               (uint8_t *)dst);
-        break;
-    default: finite = t->binary_quantize((const float *)src, (size_t)n, (size_t)d, (uint8_t *)dst);
-    }
-    Py_END_ALLOW_THREADS
-    release(b, 4);
-    if (!finite) {
-        PyErr_SetString(PyExc_ValueError, "x: contains nan or inf (nan and inf are not allowed)");
-        return NULL;
-    }
-    Py_RETURN_NONE;
+    Py_ssize_t k;
+    if (!parse_k(ko, &k)) return NULL;
+    bufs_t all = {.n = 0};
+    PyObject *res = NULL;
+    buf_t *q = array(&all, qo, "queries", T_U8, 2, 0), *x = NULL;
+    if (!q || !(x = array(&all, xo, "codes", T_U8, 2, 0))) goto done;
+    size_t nbytes = dim(q, 1);
+    if (!shape_is(x, "codes", 2, (size_t[]){dim(x, 0), nbytes})) goto done;
+    accel_scan_t s = {.k = accel_current, .kind = ACCEL_SCAN_HAMMING, .q = q->view.buf,
+                      .x = x->view.buf, .nq = dim(q, 0), .nx = dim(x, 0), .row_bytes = nbytes};
+    res = run_scan(&s, &all, k, outo, idxo);
+done:
+    release_all(&all);
+    return res;
 }
 
-/* pq_encode(x, ct, cnorm, out, n, d, m, ksub): ct is m x dsub x ksub (centroids
- * transposed per subspace), cnorm m x ksub, out n x m codes. */
-static PyObject *py_pq_encode(PyObject *self, PyObject *args) {
+static PyObject *py_scan_pq(PyObject *self, PyObject *args, PyObject *kw) {
     (void)self;
-    PyObject *xo, *cto, *cno, *outo;
-    Py_ssize_t n, d, m, ksub;
-    if (!PyArg_ParseTuple(args, "OOOOnnnn", &xo, &cto, &cno, &outo, &n, &d, &m, &ksub)) return NULL;
-    if (n < 0 || d < 0 || m <= 0 || d % m != 0 || ksub <= 0 || ksub > 256 || ksub % 16 != 0) {
-        PyErr_SetString(PyExc_ValueError, "pq_encode: argument out of range");
+    static char *names[] = {"luts", "codes", "k", "out", "out_indices", NULL};
+    PyObject *lo = NULL, *xo = NULL, *ko = NULL, *outo = NULL, *idxo = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|$OOOOO:scan_pq", names, &lo, &xo, &ko, &outo,
+                                     &idxo))
         return NULL;
+    if (!required("scan_pq", "luts", lo, "codes", xo, "out", outo, NULL, NULL)) return NULL;
+    Py_ssize_t k;
+    if (!parse_k(ko, &k)) return NULL;
+    bufs_t all = {.n = 0};
+    PyObject *res = NULL;
+    buf_t *luts = array(&all, lo, "luts", T_F32, 3, 0), *x = NULL;
+    if (!luts || !(x = array(&all, xo, "codes", T_U8, 2, 0))) goto done;
+    size_t m = dim(luts, 1), ksub = dim(luts, 2);
+    if (!shape_is(x, "codes", 2, (size_t[]){dim(x, 0), m})) goto done;
+    if (ksub == 0 || ksub > 256) {
+        PyErr_Format(PyExc_ValueError, "luts: %zu entries per table, expected 1 to 256", ksub);
+        goto done;
     }
-    int of = 0;
-    size_t dsub = (size_t)(d / m);
-    buf_t b[4];
-    memset(b, 0, sizeof b);
-    if (!get_buf(xo, mul(mul((size_t)n, (size_t)d, &of), 4, &of), 0, "x", &b[0]) ||
-        !get_buf(cto, (size_t)d * (size_t)ksub * 4, 0, "centroids", &b[1]) ||
-        !get_buf(cno, (size_t)m * (size_t)ksub * 4, 0, "norms", &b[2]) ||
-        !get_buf(outo, mul((size_t)n, (size_t)m, &of), 1, "out", &b[3]) || of) {
-        if (of && !PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "pq_encode: size overflow");
-        release(b, 4);
-        return NULL;
-    }
-    const accel_kernels_t *t = current;
-    const float *x = b[0].view.buf, *ct = b[1].view.buf, *cn = b[2].view.buf;
-    uint8_t *out = b[3].view.buf;
-    /* Row blocks that stay in L2 while every subspace visits them: subspace-major
-     * over all rows would stream x from memory once per pair of subspaces. */
-    const size_t rows = 128;
-    Py_BEGIN_ALLOW_THREADS
-    for (size_t i = 0; i < (size_t)n; i += rows) {
-        size_t nb = (size_t)n - i < rows ? (size_t)n - i : rows;
-        for (size_t s = 0; s < (size_t)m; ++s)
-            t->pq_assign(x + i * (size_t)d + s * dsub, nb, (size_t)d, dsub,
-                         ct + s * dsub * (size_t)ksub, cn + s * (size_t)ksub, (size_t)ksub,
-                         out + i * (size_t)m + s, (size_t)m);
-    }
-    Py_END_ALLOW_THREADS
-    release(b, 4);
-    Py_RETURN_NONE;
-}
-
-/* pq_accumulate(x, codes, sums, counts, n, d, m, ksub): k-means sums per centroid,
- * sums float64 (m*ksub, d/m) and counts int64 (m*ksub), both added to. */
-static PyObject *py_pq_accumulate(PyObject *self, PyObject *args) {
-    (void)self;
-    PyObject *xo, *co, *so, *no;
-    Py_ssize_t n, d, m, ksub;
-    if (!PyArg_ParseTuple(args, "OOOOnnnn", &xo, &co, &so, &no, &n, &d, &m, &ksub)) return NULL;
-    if (n < 0 || d < 0 || m <= 0 || d % m != 0 || ksub <= 0 || ksub > 256) {
-        PyErr_SetString(PyExc_ValueError, "pq_accumulate: argument out of range");
-        return NULL;
-    }
-    int of = 0;
-    buf_t b[4];
-    memset(b, 0, sizeof b);
-    size_t cells = mul((size_t)m, (size_t)ksub, &of);
-    if (!get_buf(xo, mul(mul((size_t)n, (size_t)d, &of), 4, &of), 0, "x", &b[0]) ||
-        !get_buf(co, mul((size_t)n, (size_t)m, &of), 0, "codes", &b[1]) ||
-        !get_buf(so, mul(mul(cells, (size_t)(d / m), &of), 8, &of), 1, "sums", &b[2]) ||
-        !get_buf(no, mul(cells, 8, &of), 1, "counts", &b[3]) || of) {
-        if (of && !PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "pq_accumulate: overflow");
-        release(b, 4);
-        return NULL;
-    }
-    Py_BEGIN_ALLOW_THREADS
-    accel_pq_accumulate(b[0].view.buf, (size_t)n, (size_t)d, b[1].view.buf, (size_t)m,
-                        (size_t)ksub, b[2].view.buf, b[3].view.buf);
-    Py_END_ALLOW_THREADS
-    release(b, 4);
-    Py_RETURN_NONE;
-}
-
-/* read_sum(buffer) -> float: one pass of wide loads over the buffer (bandwidth probe). */
-static PyObject *py_read_sum(PyObject *self, PyObject *arg) {
-    (void)self;
-    buf_t b;
-    if (!get_buf(arg, 0, 0, "buffer", &b)) return NULL;
-    float sum;
-    Py_BEGIN_ALLOW_THREADS
-    sum = accel_read_sum(b.view.buf, (size_t)b.view.len);
-    Py_END_ALLOW_THREADS
-    release(&b, 1);
-    return PyFloat_FromDouble(sum);
-}
-
-/* fma_loop(iters) -> (flops, checksum): register-only FMA loop (peak probe). */
-static PyObject *py_fma_loop(PyObject *self, PyObject *arg) {
-    (void)self;
-    Py_ssize_t iters = PyLong_AsSsize_t(arg);
-    if (iters < 0) {
-        if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "fma_loop: iters must be >= 0");
-        return NULL;
-    }
-    int lanes = 1;
-    float sum;
-    Py_BEGIN_ALLOW_THREADS
-    sum = accel_fma_loop((size_t)iters, &lanes);
-    Py_END_ALLOW_THREADS
-    double flops = 2.0 * (double)lanes * ACCEL_FMA_CHAINS * (double)iters;
-    return Py_BuildValue("(dd)", flops, (double)sum);
+    if (!codes_below(x, ksub, "codes")) goto done;
+    accel_scan_t s = {.k = accel_current, .kind = ACCEL_SCAN_PQ, .q = luts->view.buf, .x = x->view.buf,
+                      .nq = dim(luts, 0), .nx = dim(x, 0), .row_bytes = m, .m = m, .ksub = ksub};
+    res = run_scan(&s, &all, k, outo, idxo);
+done:
+    release_all(&all);
+    return res;
 }
 
 static PyObject *py_simd_level(PyObject *self, PyObject *unused) {
     (void)self, (void)unused;
-    return PyUnicode_FromString(current->name);
+    return PyUnicode_FromString(accel_current->name);
 }
 
 static PyObject *py_supported_levels(PyObject *self, PyObject *unused) {
@@ -287,17 +167,23 @@ static PyObject *py_set_level(PyObject *self, PyObject *arg) {
     if (level < 0) return PyErr_Format(PyExc_ValueError, "unknown SIMD level %R", arg);
     const accel_kernels_t *t = accel_kernels((accel_level_t)level);
     if (!t) return PyErr_Format(PyExc_ValueError, "this CPU cannot run SIMD level %R", arg);
-    current = t;
+    accel_current = t;
     Py_RETURN_NONE;
 }
 
+#define KW(f) (PyCFunction)(void (*)(void))(f), METH_VARARGS | METH_KEYWORDS
 static PyMethodDef methods[] = {
-    {"scan", py_scan, METH_VARARGS, "Distance matrix (k < 0) or fused top-k over candidates."},
-    {"convert", py_convert, METH_VARARGS, "f16 conversion, SQ8 encode, binary quantize."},
-    {"pq_encode", py_pq_encode, METH_VARARGS, "Nearest PQ centroid per subspace."},
-    {"pq_accumulate", py_pq_accumulate, METH_VARARGS, "k-means sums and counts per centroid."},
-    {"read_sum", py_read_sum, METH_O, "Bandwidth probe: one wide-load pass over a buffer."},
-    {"fma_loop", py_fma_loop, METH_O, "Peak probe: register-only FMAs, returns (flops, sum)."},
+    {"scan_vectors", KW(py_scan_vectors),
+     "Distances (k=None) or fused top-k: float32 queries x float32/float16/SQ8 candidates."},
+    {"scan_hamming", KW(py_scan_hamming), "Hamming distances or top-k between packed bit codes."},
+    {"scan_pq", KW(py_scan_pq), "PQ asymmetric distances or top-k from per-query tables."},
+    {"to_f16", KW(py_to_f16), "float32 -> float16 bits, any shape."},
+    {"from_f16", KW(py_from_f16), "float16 -> float32, any shape."},
+    {"sq8_encode", KW(py_sq8_encode), "SQ8 codes of float32 rows."},
+    {"sq8_decode", KW(py_sq8_decode), "float32 rows of SQ8 codes."},
+    {"binary_quantize", KW(py_binary_quantize), "Sign bits packed like numpy.packbits."},
+    {"pq_encode", KW(py_pq_encode), "Nearest PQ centroid per subspace."},
+    {"pq_accumulate", KW(py_pq_accumulate), "k-means sums and counts per centroid."},
     {"simd_level", py_simd_level, METH_NOARGS, "Name of the kernel table in use."},
     {"supported_levels", py_supported_levels, METH_NOARGS, "Levels this CPU can run."},
     {"set_level", py_set_level, METH_O, "Select a kernel table by name."},
@@ -308,7 +194,50 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "accel._kernels",
                                     "SIMD distance, top-k and quantization kernels.", -1, methods,
                                     NULL, NULL, NULL, NULL};
 
+typedef struct {
+    const char *name, *text;
+} member_t;
+
+/* module.<cls> = enum.IntEnum(cls, {NAME: value}); module.<cls>_NAMES = {value: "text"}. */
+static int add_enum(PyObject *mod, PyObject *int_enum, const char *cls, const member_t *members,
+                    int count) {
+    PyObject *values = PyDict_New(), *texts = PyDict_New(), *e = NULL;
+    int ok = values && texts;
+    for (int i = 0; ok && i < count; ++i) {
+        PyObject *v = PyLong_FromLong(i), *t = PyUnicode_FromString(members[i].text);
+        ok = v && t && PyDict_SetItemString(values, members[i].name, v) == 0 &&
+             PyDict_SetItem(texts, v, t) == 0;
+        Py_XDECREF(v), Py_XDECREF(t);
+    }
+    if (ok) e = PyObject_CallFunction(int_enum, "sO", cls, values);
+    PyObject *modname = ok && e ? PyModule_GetNameObject(mod) : NULL;
+    ok = modname && PyObject_SetAttrString(e, "__module__", modname) == 0;
+    Py_XDECREF(modname);
+    char texts_name[64];
+    PyOS_snprintf(texts_name, sizeof texts_name, "%s_NAMES", cls);
+    if (ok) ok = PyModule_AddObjectRef(mod, cls, e) == 0 &&
+                 PyModule_AddObjectRef(mod, texts_name, texts) == 0;
+    Py_XDECREF(values), Py_XDECREF(texts), Py_XDECREF(e);
+    return ok ? 0 : -1;
+}
+
+#define MEMBER(NAME, TEXT) {#NAME, TEXT},
+static const member_t metrics[] = {ACCEL_METRICS(MEMBER)};
+static const member_t encodings[] = {ACCEL_ENCODINGS(MEMBER)};
+static const member_t levels[] = {ACCEL_LEVELS(MEMBER)};
+#undef MEMBER
+
 PyMODINIT_FUNC PyInit__kernels(void) {
-    current = accel_kernels(accel_best_level());
-    return PyModule_Create(&module);
+    accel_current = accel_kernels(accel_best_level());
+    PyObject *mod = PyModule_Create(&module), *enum_mod = NULL, *int_enum = NULL;
+    if (!mod || !(enum_mod = PyImport_ImportModule("enum")) ||
+        !(int_enum = PyObject_GetAttrString(enum_mod, "IntEnum")) ||
+        add_enum(mod, int_enum, "Metric", metrics, ACCEL_METRIC_COUNT) < 0 ||
+        add_enum(mod, int_enum, "Encoding", encodings, ACCEL_ELEM_COUNT) < 0 ||
+        add_enum(mod, int_enum, "Level", levels, ACCEL_LEVEL_COUNT) < 0 ||
+        PyModule_AddObject(mod, "COSINE_MIN_SQNORM",
+                           PyFloat_FromDouble(ACCEL_COSINE_MIN_SQNORM)) < 0)
+        Py_CLEAR(mod);
+    Py_XDECREF(enum_mod), Py_XDECREF(int_enum);
+    return mod;
 }

@@ -13,17 +13,23 @@ enum {
     QUERY_CHUNK = 64,
     BLOCK_BYTES = 256 << 10, /* candidate block: stays in L2 while every query visits it */
     WIDE_Q = 4,              /* from this many queries: decode once, rank l2 by expansion */
-    OVERFETCH = 16           /* expanded l2 keeps k + max(k, 16) before the exact re-rank */
+    OVERFETCH = 16,          /* expanded l2 keeps k + max(k, 16) before the exact re-rank */
+    PACK_Q = 8               /* from this many queries: dot products by the packed kernel */
 };
 
 /* How one scan evaluates a block; see eval(). */
 typedef struct {
     size_t rows;  /* candidates per block */
-    float *qnorm; /* per query: |q| for cosine, |q|^2 for expanded l2 */
+    float *qnorm; /* per query: 1 or 0 (zero vector) for cosine, |q|^2 for expanded l2 */
+    float *qhat;  /* cosine: the queries scaled to unit norm (zero rows for zero vectors) */
     float *zeros; /* d zeros: l2sq against it gives |x|^2 */
     float *xnorm; /* per block candidate: |x|^2 for cosine and expanded l2 */
     float *xbuf;  /* the block decoded to f32 (f16/SQ8 candidates, many queries) */
     int expand;   /* top-k l2 ranked by |q|^2 + |x|^2 - 2 q.x, then re-ranked exactly */
+    int packed;   /* dot products by k->dot_packed: queries packed per chunk into qt */
+    float *qt;    /* packed queries of the current chunk: d x nqp, 64-byte aligned */
+    size_t nqp;   /* queries per packed row: the chunk rounded up to 16 */
+    float *tbuf;  /* packed results: rows x nqp, candidate-major */
 } prep_t;
 
 static accel_op_t metric_op(accel_metric_t metric) {
@@ -35,7 +41,10 @@ static accel_op_t metric_op(accel_metric_t metric) {
     }
 }
 
-static void prep_free(prep_t *p) { free(p->qnorm), free(p->zeros), free(p->xnorm), free(p->xbuf); }
+static void prep_free(prep_t *p) {
+    free(p->qnorm), free(p->zeros), free(p->xnorm), free(p->xbuf), free(p->qhat);
+    free(p->qt), free(p->tbuf);
+}
 
 /* With several queries, each block of f16/SQ8 candidates is decoded once into an
  * L2-resident f32 buffer and every query runs the f32 kernel on it; and top-k l2
@@ -43,24 +52,44 @@ static void prep_free(prep_t *p) { free(p->qnorm), free(p->zeros), free(p->xnorm
  * re-computing the exact distance of the survivors (see refine()). */
 static accel_status_t prep_init(const accel_scan_t *s, int topk, prep_t *p) {
     memset(p, 0, sizeof *p);
-    int wide = s->kind == 0 && s->nq >= WIDE_Q;
+    int wide = s->kind == ACCEL_SCAN_VECTORS && s->nq >= WIDE_Q;
     int decode = wide && s->elem != ACCEL_F32;
     size_t row = decode ? s->d * 4 : s->row_bytes;
     size_t rows = BLOCK_BYTES / (row ? row : 1);
     p->rows = rows < 16 ? 16 : rows > 4096 ? 4096 : rows;
     p->expand = wide && topk && metric_op(s->metric) == ACCEL_L2SQ;
     if (decode && !(p->xbuf = malloc(p->rows * s->d * sizeof(float)))) return ACCEL_ERR_NOMEM;
-    if (s->kind != 0 || (s->metric != ACCEL_METRIC_COSINE && !p->expand)) return ACCEL_OK;
+    p->packed = wide && s->nq >= PACK_Q && s->k->dot_packed &&
+                (p->expand || s->metric == ACCEL_METRIC_IP || s->metric == ACCEL_METRIC_COSINE);
+    if (p->packed) {
+        size_t qc = s->nq < QUERY_CHUNK ? s->nq : QUERY_CHUNK;
+        p->nqp = (qc + 15) / 16 * 16;
+        size_t qt_bytes = (s->d * p->nqp * sizeof(float) + 63) / 64 * 64;
+        p->qt = aligned_alloc(64, qt_bytes);
+        p->tbuf = malloc(p->rows * p->nqp * sizeof(float));
+        if (!p->qt || !p->tbuf) return ACCEL_ERR_NOMEM;
+    }
+    int cosine = s->kind == ACCEL_SCAN_VECTORS && s->metric == ACCEL_METRIC_COSINE;
+    if (!cosine && !p->expand) return ACCEL_OK;
     size_t nq = s->nq, d = s->d;
     p->qnorm = calloc(nq ? nq : 1, sizeof(float));
     p->zeros = calloc(d ? d : 1, sizeof(float));
     p->xnorm = calloc(p->rows, sizeof(float));
-    if (!p->qnorm || !p->zeros || !p->xnorm) return ACCEL_ERR_NOMEM;
+    if (cosine) p->qhat = calloc(nq * d + 1, sizeof(float));
+    if (!p->qnorm || !p->zeros || !p->xnorm || (cosine && !p->qhat)) return ACCEL_ERR_NOMEM;
     const float *q = (const float *)s->q;
     for (size_t i = 0; i < nq; ++i) {
         double sq = 0.0;
         for (size_t k = 0; k < d; ++k) sq += (double)q[i * d + k] * q[i * d + k];
-        p->qnorm[i] = (float)(p->expand ? sq : sqrt(sq));
+        if (!cosine) {
+            p->qnorm[i] = (float)sq;
+            continue;
+        }
+        /* |q|^2 must be a float32 like every other intermediate (see accel/__init__.py) */
+        if (!(sq <= FLT_MAX)) return ACCEL_ERR_NONFINITE;
+        p->qnorm[i] = sq >= ACCEL_COSINE_MIN_SQNORM;
+        double inv = p->qnorm[i] ? 1.0 / sqrt(sq) : 0.0;
+        for (size_t k = 0; k < d; ++k) p->qhat[i * d + k] = (float)(q[i * d + k] * inv);
     }
     return ACCEL_OK;
 }
@@ -84,12 +113,12 @@ static float exact_l2sq(const accel_scan_t *s, size_t i, size_t j) {
 static void eval(const accel_scan_t *s, const prep_t *p, size_t q0, size_t nq, size_t j0,
                  size_t nb, float *out, size_t ldo) {
     const char *x = (const char *)s->x + j0 * s->row_bytes;
-    if (s->kind == 1) {
+    if (s->kind == ACCEL_SCAN_HAMMING) {
         s->k->hamming((const uint8_t *)s->q + q0 * s->row_bytes, nq, (const uint8_t *)x, nb,
                       s->row_bytes, out, ldo);
         return;
     }
-    if (s->kind == 2) {
+    if (s->kind == ACCEL_SCAN_PQ) {
         for (size_t i = 0; i < nq; ++i)
             s->k->pq_adc((const float *)s->q + (q0 + i) * s->m * s->ksub, s->m, s->ksub,
                          (const uint8_t *)x, nb, out + i * ldo);
@@ -105,7 +134,7 @@ static void eval(const accel_scan_t *s, const prep_t *p, size_t q0, size_t nq, s
             s->k->sq8_decode((const uint8_t *)x, nb, d, s->lo, s->scale, p->xbuf);
         xv = p->xbuf, ldx = d, elem = ACCEL_F32;
     }
-    const float *q = (const float *)s->q + q0 * d;
+    const float *q = (p->qhat ? p->qhat : (const float *)s->q) + q0 * d;
     accel_op_t op = p->expand ? ACCEL_DOT : metric_op(s->metric);
     s->k->block[elem][op](q, nq, d, xv, nb, ldx, d, s->lo, s->scale, out, ldo);
     if (p->xnorm)
@@ -133,14 +162,71 @@ static void eval(const accel_scan_t *s, const prep_t *p, size_t q0, size_t nq, s
         case ACCEL_METRIC_COSINE:
             for (size_t j = 0; j < nb; ++j) {
                 float xn = p->xnorm[j];
-                /* A zero vector has no direction: distance 1 (orthogonal).  A
+                /* A (near-)zero vector has no direction: distance 1 (orthogonal),
+                 * see ACCEL_COSINE_MIN_SQNORM.  The query is unit length here.  A
                  * non-finite norm stays visible as NaN even then. */
-                row[j] = !(xn <= FLT_MAX) ? NAN
-                         : qn == 0.0f || xn == 0.0f ? 1.0f
-                                                     : 1.0f - row[j] / (qn * sqrtf(xn));
+                row[j] = !(xn <= FLT_MAX)                                  ? NAN
+                         : qn == 0.0f || xn < (float)ACCEL_COSINE_MIN_SQNORM ? 1.0f
+                                                                            : 1.0f - row[j] / sqrtf(xn);
             }
             break;
         default: break;
+        }
+    }
+}
+
+/* qt = the chunk's queries [q0, q0+nq) transposed, zero columns up to nqp. */
+static void pack_queries(const accel_scan_t *s, prep_t *p, size_t q0, size_t nq) {
+    const float *q = (p->qhat ? p->qhat : (const float *)s->q) + q0 * s->d;
+    size_t nqp = p->nqp;
+    for (size_t k = 0; k < s->d; ++k) {
+        float *row = p->qt + k * nqp;
+        for (size_t i = 0; i < nq; ++i) row[i] = q[i * s->d + k];
+        for (size_t i = nq; i < nqp; ++i) row[i] = 0.0f;
+    }
+}
+
+/* Packed path of eval(): metric keys of the chunk's queries x candidates [j0, j0+nb)
+ * into p->tbuf, candidate-major (tbuf[c*nqp + i]). */
+static void eval_packed(const accel_scan_t *s, const prep_t *p, size_t q0, size_t nq,
+                        size_t j0, size_t nb) {
+    const char *x = (const char *)s->x + j0 * s->row_bytes;
+    size_t d = s->d, ldx = elem_ld(s), nqp = p->nqp;
+    accel_elem_t elem = s->elem;
+    const void *xv = x;
+    if (p->xbuf) {
+        if (elem == ACCEL_F16)
+            s->k->f16_to_f32((const uint16_t *)x, p->xbuf, nb * d);
+        else
+            s->k->sq8_decode((const uint8_t *)x, nb, d, s->lo, s->scale, p->xbuf);
+        xv = p->xbuf, ldx = d, elem = ACCEL_F32;
+    }
+    s->k->dot_packed(p->qt, nqp, (const float *)xv, nb, ldx, d, p->tbuf, nqp);
+    if (p->xnorm)
+        s->k->block[elem][ACCEL_L2SQ](p->zeros, 1, d, xv, nb, ldx, d, s->lo, s->scale, p->xnorm,
+                                      nb);
+    for (size_t c = 0; c < nb; ++c) {
+        float *row = p->tbuf + c * nqp;
+        if (p->expand) {
+            float xn = p->xnorm[c];
+            int bad = 0;
+            for (size_t i = 0; i < nq; ++i) {
+                row[i] = p->qnorm[q0 + i] + xn - 2.0f * row[i];
+                bad |= !(fabsf(row[i]) <= FLT_MAX);
+            }
+            for (size_t i = 0; bad && i < nq; ++i)
+                if (!(fabsf(row[i]) <= FLT_MAX)) row[i] = exact_l2sq(s, q0 + i, j0 + c);
+        } else if (s->metric == ACCEL_METRIC_IP) {
+            for (size_t i = 0; i < nq; ++i) row[i] = -row[i];
+        } else { /* cosine, queries unit length; see eval() */
+            float xn = p->xnorm[c];
+            if (!(xn <= FLT_MAX) || xn < (float)ACCEL_COSINE_MIN_SQNORM) {
+                for (size_t i = 0; i < nq; ++i) row[i] = xn <= FLT_MAX ? 1.0f : NAN;
+                continue;
+            }
+            float inv = 1.0f / sqrtf(xn);
+            for (size_t i = 0; i < nq; ++i)
+                row[i] = p->qnorm[q0 + i] == 0.0f ? 1.0f : 1.0f - row[i] * inv;
         }
     }
 }
@@ -157,9 +243,17 @@ accel_status_t accel_scan_distances(const accel_scan_t *s, float *out) {
     size_t rows = p.rows;
     for (size_t q0 = 0; st == ACCEL_OK && q0 < s->nq; q0 += QUERY_CHUNK) {
         size_t nq = s->nq - q0 < QUERY_CHUNK ? s->nq - q0 : QUERY_CHUNK;
+        if (p.packed) pack_queries(s, &p, q0, nq);
         for (size_t j0 = 0; j0 < s->nx; j0 += rows) {
             size_t nb = s->nx - j0 < rows ? s->nx - j0 : rows;
-            eval(s, &p, q0, nq, j0, nb, out + q0 * s->nx + j0, s->nx);
+            if (p.packed) {
+                eval_packed(s, &p, q0, nq, j0, nb);
+                for (size_t c = 0; c < nb; ++c)
+                    for (size_t i = 0; i < nq; ++i)
+                        out[(q0 + i) * s->nx + j0 + c] = p.tbuf[c * p.nqp + i];
+            } else {
+                eval(s, &p, q0, nq, j0, nb, out + q0 * s->nx + j0, s->nx);
+            }
             for (size_t i = 0; i < nq; ++i)
                 if (!all_finite(out + (q0 + i) * s->nx + j0, nb)) st = ACCEL_ERR_NONFINITE;
         }
@@ -232,6 +326,29 @@ static int select_row(const float *row, size_t nb, size_t j0, float *hd, int64_t
     return ok;
 }
 
+/* select_row() over a candidate-major block: worst[i] is query i's admission bound. */
+static int select_packed(const float *t, size_t nb, size_t nqp, size_t nq, size_t j0,
+                         float *hd, int64_t *hi, size_t *count, size_t k, float *worst) {
+    int ok = 1;
+    for (size_t c = 0; c < nb; ++c) {
+        const float *row = t + c * nqp;
+        for (size_t i = 0; i < nq; ++i) {
+            float v = row[i];
+            if (v < worst[i]) {
+                if (v < -FLT_MAX) {
+                    ok = 0;
+                    continue;
+                }
+                heap_add(hd + i * k, hi + i * k, &count[i], k, v, (int64_t)(j0 + c));
+                worst[i] = count[i] == k ? hd[i * k] : INFINITY;
+            } else if (!(v <= FLT_MAX)) {
+                ok = 0;
+            }
+        }
+    }
+    return ok;
+}
+
 /* Expanded l2: the kept candidates (kh >= k per query) get their exact distance
  * and the best k of those, by (exact distance, index), go to the outputs. */
 static accel_status_t refine(const accel_scan_t *s, size_t q0, size_t nq, const int64_t *hi,
@@ -265,7 +382,9 @@ accel_status_t accel_scan_topk(const accel_scan_t *s, size_t k, int64_t *idx, fl
     size_t *count = calloc(qc, sizeof(size_t));
     float *heap_d = p.expand ? malloc(qc * kh * sizeof(float)) : NULL;
     int64_t *heap_i = p.expand ? malloc(qc * kh * sizeof(int64_t)) : NULL;
-    if (st == ACCEL_OK && (!scratch || !count || (p.expand && (!heap_d || !heap_i))))
+    float *worst = malloc(qc * sizeof(float));
+    if (st == ACCEL_OK &&
+        (!scratch || !count || !worst || (p.expand && (!heap_d || !heap_i))))
         st = ACCEL_ERR_NOMEM;
     for (size_t q0 = 0; st == ACCEL_OK && q0 < s->nq; q0 += QUERY_CHUNK) {
         size_t nq = s->nq - q0 < QUERY_CHUNK ? s->nq - q0 : QUERY_CHUNK;
@@ -273,8 +392,16 @@ accel_status_t accel_scan_topk(const accel_scan_t *s, size_t k, int64_t *idx, fl
         float *hd = p.expand ? heap_d : dist + q0 * k;
         int64_t *hi = p.expand ? heap_i : idx + q0 * k;
         memset(count, 0, qc * sizeof(size_t));
+        for (size_t i = 0; i < nq; ++i) worst[i] = INFINITY;
+        if (p.packed) pack_queries(s, &p, q0, nq);
         for (size_t j0 = 0; j0 < s->nx && st == ACCEL_OK; j0 += rows) {
             size_t nb = s->nx - j0 < rows ? s->nx - j0 : rows;
+            if (p.packed) {
+                eval_packed(s, &p, q0, nq, j0, nb);
+                if (!select_packed(p.tbuf, nb, p.nqp, nq, j0, hd, hi, count, kh, worst))
+                    st = ACCEL_ERR_NONFINITE;
+                continue;
+            }
             eval(s, &p, q0, nq, j0, nb, scratch, nb);
             for (size_t i = 0; i < nq; ++i)
                 if (!select_row(scratch + i * nb, nb, j0, hd + i * kh, hi + i * kh, &count[i],
@@ -294,7 +421,7 @@ accel_status_t accel_scan_topk(const accel_scan_t *s, size_t k, int64_t *idx, fl
             }
         }
     }
-    free(scratch), free(count), free(heap_d), free(heap_i);
+    free(scratch), free(count), free(heap_d), free(heap_i), free(worst);
     prep_free(&p);
     return st;
 }

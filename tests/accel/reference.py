@@ -37,7 +37,7 @@ def reference(
     if metric == "cosine":
         qn = np.linalg.norm(q, axis=1)[:, None]
         xn = np.linalg.norm(x, axis=1)[None, :]
-        zero = (qn == 0) | (xn == 0)
+        zero = (qn < 2.0**-60) | (xn < 2.0**-60)  # accel.COSINE_MIN_NORM
         cos = (q @ x.T) / np.where(zero, 1.0, qn * xn)
         rel = (np.abs(q) @ ax.T) / np.where(zero, 1.0, qn * xn)
         tol = np.where(zero, 0.0, grow * (rel + 2.0) + 2 * EPS)

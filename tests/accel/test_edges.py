@@ -105,3 +105,56 @@ def test_non_finite_input_is_rejected(level: str, bad: float, side: str) -> None
     if side == "candidates":  # also when the query is a zero vector (cosine short-cut)
         with pytest.raises(ValueError, match=r"nan|inf"):
             accel.topk(np.zeros((1, 20), np.float32), x, 3, "cosine")
+
+
+# -- one rule on every back end (accel's docstring) ------------------------------
+
+
+@pytest.mark.parametrize("scale", [1e-25, 1e-19])
+def test_cosine_of_vectors_below_the_minimum_norm_is_one(level: str, scale: float) -> None:
+    """|v| < COSINE_MIN_NORM (2**-60) counts as a zero vector on every back end."""
+    base = np.array([[1.0, 2.0, 3.0, 4.0]], np.float32)
+    tiny = (base * scale).astype(np.float32)
+    assert np.linalg.norm(tiny.astype(np.float64)) < accel.COSINE_MIN_NORM
+    for q, x in ((tiny, base), (base, tiny), (tiny, tiny)):
+        np.testing.assert_array_equal(accel.distances(q, x, "cosine"), [[1.0]])
+        assert accel.topk(np.repeat(q, 5, 0), x, 1, "cosine")[1].tolist() == [[1.0]] * 5
+
+
+@pytest.mark.parametrize("scale", [1e-18, 1e-10, 1e15])
+def test_cosine_of_small_and_large_vectors_above_the_minimum(level: str, scale: float) -> None:
+    base = np.array([[1.0, 2.0, 3.0, 4.0], [4.0, -3.0, 2.0, 1.0]], np.float32)
+    v = (base * scale).astype(np.float32)
+    expect = np.array([[0.0, 1.0 - 8.0 / 30.0], [1.0 - 8.0 / 30.0, 0.0]])  # |b|^2 = 30
+    for q in (v, base):
+        np.testing.assert_allclose(accel.distances(q, v, "cosine"), expect, atol=2e-6)
+        np.testing.assert_allclose(accel.distances(v, q, "cosine"), expect, atol=2e-6)
+
+
+@pytest.mark.parametrize("metric", ["l2", "sqeuclidean", "cosine", "ip"])
+def test_float32_overflow_of_an_intermediate_is_rejected(level: str, metric: str) -> None:
+    """The float64 numpy back end applies the float32 kernels' overflow rule too."""
+    q = np.full((1, 4), 3e19, np.float32)  # |q|^2 = 3.6e39 > float32 max
+    x = -q if metric in ("l2", "sqeuclidean") else q.copy()
+    with pytest.raises(ValueError, match="non-finite"):
+        accel.distances(q, x, metric)
+
+
+@pytest.mark.parametrize("metric", METRICS)
+def test_empty_sides_give_empty_results_for_every_metric(level: str, metric: str) -> None:
+    q, x = make(9, 3, 4, 6)
+    assert accel.distances(q[:0], x, metric).shape == (0, 4)
+    assert accel.distances(q, x[:0], metric).shape == (3, 0)
+    idx, dist = accel.topk(q[:0], x, 2, metric)
+    assert idx.shape == dist.shape == (0, 2)
+
+
+@pytest.mark.parametrize("shape", [(), (1,), (3,), (2, 3), (2, 1, 3), (0, 4)])
+def test_f16_conversions_keep_the_shape(level: str, shape: tuple[int, ...]) -> None:
+    x = np.arange(int(np.prod(shape)), dtype=np.float32).reshape(shape) + np.float32(0.5)
+    h = accel.to_f16(x)
+    assert h.shape == shape and h.dtype == np.float16
+    np.testing.assert_array_equal(h, x.astype(np.float16))
+    back = accel.from_f16(h)
+    assert back.shape == shape and back.dtype == np.float32
+    assert accel.to_f16(np.float64(2.5)).shape == ()

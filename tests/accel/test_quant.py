@@ -158,3 +158,54 @@ def test_encoders_reject_non_finite(level: str, bad: float) -> None:
         accel.binary_quantize(x)
     with pytest.raises(ValueError, match=r"nan|inf"):
         accel.sq8_train(x)
+
+
+def test_float64_and_list_params_are_converted_not_reinterpreted(level: str) -> None:
+    """SQ8 params held as float64 (or lists) give exactly the float32 params' codes."""
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((50, 24)).astype(np.float32)
+    p32 = accel.sq8_train(x)
+    p64 = accel.SQ8Params(p32.lo.astype(np.float64), p32.scale.astype(np.float64))
+    plist = accel.SQ8Params(p32.lo.tolist(), p32.scale.tolist())  # type: ignore[arg-type]
+    codes = accel.sq8_encode(x, p32)
+    for p in (p64, plist):
+        assert p.lo.dtype == np.float32 and p.lo.flags.c_contiguous
+        np.testing.assert_array_equal(accel.sq8_encode(x, p), codes)
+        np.testing.assert_array_equal(accel.sq8_decode(codes, p), accel.sq8_decode(codes, p32))
+        for a, b in zip(
+            accel.sq8_topk(x[:3], codes, p, 4), accel.sq8_topk(x[:3], codes, p32, 4), strict=False
+        ):
+            np.testing.assert_array_equal(a, b)
+    err = np.abs(accel.sq8_decode(codes, p64) - x).max()
+    assert err <= p32.scale.max()  # was 4.1 when float64 bytes were read as float32
+
+
+@pytest.mark.parametrize(
+    ("lo", "scale", "error", "words"),
+    [
+        (np.zeros(3), np.ones(4), ValueError, "scale.*shape"),
+        (np.zeros((2, 3)), np.ones((2, 3)), ValueError, "lo"),
+        (np.array(["a"]), np.ones(1), TypeError, "lo"),
+        (np.zeros(3), -np.ones(3), ValueError, "scale"),
+        (np.array([0.0, np.nan]), np.ones(2), ValueError, "lo.*nan"),
+    ],
+)
+def test_bad_sq8_params_name_the_problem(lo, scale, error, words) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(error, match=words):
+        accel.SQ8Params(lo, scale)
+
+
+def test_float64_pq_centroids_are_converted(level: str) -> None:
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((300, 16)).astype(np.float32)
+    pq = accel.ProductQuantizer(4, nbits=4).fit(x, iters=3)
+    assert pq.centroids is not None
+    codes = pq.encode(x)
+    other = accel.ProductQuantizer(4, nbits=4)
+    other.centroids = pq.centroids.astype(np.float64)
+    assert other.centroids is not None and other.centroids.dtype == np.float32
+    np.testing.assert_array_equal(other.encode(x), codes)
+    for a, b in zip(other.adc_topk(x[:2], codes, 3), pq.adc_topk(x[:2], codes, 3), strict=False):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="centroids"):
+        other.centroids = np.zeros((4, 8, 4))

@@ -1,9 +1,18 @@
 /* Machine probes for bench/accel.py: a read-bandwidth loop and a register-only
  * FMA loop, so "fraction of bandwidth" and "fraction of peak" are measured on
- * the box the benchmark runs on rather than quoted.  Timing is the caller's. */
+ * the box the benchmark runs on rather than quoted.  Timing is the caller's.
+ *
+ * Not part of the accel package: bench/accel.py compiles this file into a
+ * temporary shared library and calls it through ctypes.
+ *   probe_read_sum(buf, bytes): one pass of the widest loads the CPU has.
+ *   probe_fma_loop(iters, &lanes): iters x PROBE_FMA_CHAINS independent FMAs of
+ *   *lanes floats in registers (sets *lanes to 16, 8 or 1). */
+#include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
-#include "accel.h"
+enum { PROBE_FMA_CHAINS = 12 };
+int probe_fma_chains(void) { return PROBE_FMA_CHAINS; }
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -69,7 +78,7 @@ static float read_sum_portable(const char *p, size_t bytes) {
     return (float)(s[0] + s[1] + s[2] + s[3]);
 }
 
-float accel_read_sum(const void *buf, size_t bytes) {
+float probe_read_sum(const void *buf, size_t bytes) {
 #if defined(__x86_64__)
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f")) return read_sum_avx512((const char *)buf, bytes);
@@ -77,7 +86,7 @@ float accel_read_sum(const void *buf, size_t bytes) {
     return read_sum_portable((const char *)buf, bytes);
 }
 
-float accel_fma_loop(size_t iters, int *lanes) {
+float probe_fma_loop(size_t iters, int *lanes) {
 #if defined(__x86_64__)
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f")) return *lanes = 16, fma_loop_avx512(iters);
@@ -85,6 +94,6 @@ float accel_fma_loop(size_t iters, int *lanes) {
         return *lanes = 8, fma_loop_avx2(iters);
 #endif
     float a = 1.0f;
-    for (size_t it = 0; it < iters * ACCEL_FMA_CHAINS; ++it) a = a * 0.999999f + 1e-7f;
+    for (size_t it = 0; it < iters * PROBE_FMA_CHAINS; ++it) a = a * 0.999999f + 1e-7f;
     return *lanes = 1, a;
 }

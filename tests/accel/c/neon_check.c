@@ -500,6 +500,33 @@ static void test_hamming(const accel_kernels_t *K, const accel_kernels_t *S, siz
     gfree(a, na * nbytes), gfree(b, nb * nbytes);
 }
 
+/* dot_packed: queries packed d x nqp (zero columns past nq), results candidate-major.
+ * Every (i, j) against a double reference; padded columns must come out exactly 0. */
+static void test_dot_packed(const accel_kernels_t *K, size_t nq, size_t nx, size_t d) {
+    size_t nqp = (nq + 15) / 16 * 16, ldo = nqp;
+    char name[64];
+    float *qt = galloc(d * nqp * sizeof(float) + 64), *x = galloc(nx * d * sizeof(float));
+    float *out = galloc(nx * ldo * sizeof(float));
+    float *q = (float *)(((uintptr_t)qt + 63) & ~(uintptr_t)63); /* the kernels need 64 */
+    for (size_t k = 0; k < d; ++k)
+        for (size_t i = 0; i < nqp; ++i) q[k * nqp + i] = i < nq ? (float)(unif() * 2 - 1) : 0.0f;
+    for (size_t i = 0; i < nx * d; ++i) x[i] = (float)(unif() * 2 - 1);
+    snprintf(name, sizeof name, "%s dot_packed", K->name);
+    K->dot_packed(q, nqp, x, nx, d, d, out, ldo);
+    for (size_t j = 0; j < nx; ++j)
+        for (size_t i = 0; i < nqp; ++i) {
+            double ref = 0.0, T = 0.0;
+            for (size_t k = 0; k < d; ++k) {
+                double t = (double)q[k * nqp + i] * x[j * d + k];
+                ref += t, T += fabs(t);
+            }
+            record(name, out[j * ldo + i], ref, i < nq ? bound(d, T, 0) : 0.0, U * T,
+                   "nq=%zu nx=%zu d=%zu i=%zu j=%zu", nq, nx, d, i, j);
+        }
+    gfree(qt, d * nqp * sizeof(float) + 64), gfree(x, nx * d * sizeof(float));
+    gfree(out, nx * ldo * sizeof(float));
+}
+
 static void test_pq(const accel_kernels_t *K, size_t m, size_t ksub, size_t dsub) {
     size_t n = 37, d = m * dsub;
     char name[64];
@@ -638,7 +665,7 @@ static void test_scan(const accel_kernels_t *K, accel_elem_t elem, accel_metric_
     }
     size_t qbytes;
     float *q = queries_make(nq, d, d, PAT_UNIFORM, &qbytes);
-    accel_scan_t s = {.k = K, .kind = 0, .elem = elem, .metric = metric, .q = q, .x = c.x,
+    accel_scan_t s = {.k = K, .kind = ACCEL_SCAN_VECTORS, .elem = elem, .metric = metric, .q = q, .x = c.x,
                       .nq = nq, .nx = nx, .d = d, .row_bytes = d * elem_bytes[elem],
                       .lo = c.lo, .scale = c.scale};
     double *ref = malloc(nq * nx * sizeof(double)), *tol = malloc(nq * nx * sizeof(double));
@@ -710,7 +737,7 @@ static void test_scan_hamming_pq(const accel_kernels_t *K) {
     for (size_t i = 0; i < nq * nbytes; ++i) a[i] = (uint8_t)rnd();
     for (size_t i = 0; i < nx * nbytes; ++i) b[i] = (uint8_t)rnd();
     float *out = galloc(nq * nx * 4);
-    accel_scan_t s = {.k = K, .kind = 1, .q = a, .x = b, .nq = nq, .nx = nx, .row_bytes = nbytes};
+    accel_scan_t s = {.k = K, .kind = ACCEL_SCAN_HAMMING, .q = a, .x = b, .nq = nq, .nx = nx, .row_bytes = nbytes};
     char name[64];
     snprintf(name, sizeof name, "%s scan hamming", K->name);
     snprintf(current, sizeof current, "%s", name);
@@ -731,7 +758,7 @@ static void test_scan_hamming_pq(const accel_kernels_t *K) {
     for (size_t i = 0; i < nq * m * ksub; ++i) lut[i] = (float)unif();
     for (size_t i = 0; i < nx * m; ++i) codes[i] = (uint8_t)rnd();
     out = galloc(nq * nx * 4);
-    accel_scan_t p = {.k = K, .kind = 2, .q = lut, .x = codes, .nq = nq, .nx = nx,
+    accel_scan_t p = {.k = K, .kind = ACCEL_SCAN_PQ, .q = lut, .x = codes, .nq = nq, .nx = nx,
                       .row_bytes = m, .m = m, .ksub = ksub};
     snprintf(name, sizeof name, "%s scan pq_adc", K->name);
     snprintf(current, sizeof current, "%s", name);
@@ -802,12 +829,17 @@ static void test_level(const accel_kernels_t *K, const accel_kernels_t *S) {
     static const size_t pq[][3] = {{1, 16, 1}, {3, 16, 3}, {8, 256, 4}, {17, 256, 7}, {4, 32, 16}};
     for (size_t i = 0; i < sizeof pq / sizeof pq[0]; ++i) test_pq(K, pq[i][0], pq[i][1], pq[i][2]);
 
+    static const size_t pk[][3] = {{1, 1, 1},  {8, 5, 3},    {16, 25, 17}, {17, 13, 33},
+                                   {32, 12, 7}, {33, 30, 100}, {64, 7, 384}, {5, 50, 2}};
+    for (size_t i = 0; i < sizeof pk / sizeof pk[0]; ++i)
+        test_dot_packed(K, pk[i][0], pk[i][1], pk[i][2]);
+
     static const size_t sdims[] = {1, 3, 4, 7, 16, 17, 100, 384, 1000};
-    static const size_t sq[] = {1, 5}; /* 5 >= WIDE_Q: decode-once and expanded-l2 paths */
+    static const size_t sq[] = {1, 5, 9}; /* 5: decode-once + expanded l2; 9: packed kernel */
     for (int e = 0; e < ACCEL_ELEM_COUNT; ++e)
         for (int mt = 0; mt < ACCEL_METRIC_COUNT; ++mt)
             for (size_t di = 0; di < sizeof sdims / sizeof sdims[0]; ++di)
-                for (size_t qi = 0; qi < 2; ++qi)
+                for (size_t qi = 0; qi < 3; ++qi)
                     test_scan(K, (accel_elem_t)e, (accel_metric_t)mt, sdims[di], sq[qi],
                               sdims[di] >= 384 ? 150 : 300, qi ? 10 : 3);
     test_scan_hamming_pq(K);
@@ -835,21 +867,10 @@ int main(int argc, char **argv) {
     record("dispatch", best == ACCEL_LEVEL_NEON && accel_kernels(ACCEL_LEVEL_NEON) &&
                            !accel_kernels(ACCEL_LEVEL_AVX2) && !accel_kernels(ACCEL_LEVEL_AVX512),
            1, 0, 0, "aarch64 must pick neon and nothing x86");
-    int lanes = 0;
-    (void)accel_fma_loop(10, &lanes);
-    record("probe", lanes, 1, 0, 0, "accel_fma_loop lanes on aarch64");
 #endif
     for (int l = 0; l < ACCEL_LEVEL_COUNT; ++l)
         record("dispatch", accel_level_from_name(accel_level_name((accel_level_t)l)), l, 0, 0,
                "level name round trip %d", l);
-    {
-        unsigned char buf[1003];
-        uint64_t sum = 0;
-        for (size_t i = 0; i < sizeof buf; ++i) buf[i] = (unsigned char)(i * 7), sum += buf[i];
-        float r = accel_read_sum(buf, sizeof buf);
-        record("probe", isfinite(r), 1, 0, 0, "accel_read_sum finite (sum %llu)",
-               (unsigned long long)sum);
-    }
 
     /* scalar table itself on this target (the reference the SIMD paths are held to) */
     test_f16(S);
