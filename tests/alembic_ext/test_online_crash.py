@@ -56,14 +56,20 @@ def _kill_at(db: Database, schema: str, point: str) -> None:
     assert proc.stdout is not None
     line = proc.stdout.readline()
     assert line.strip() == f"AT {point}", line
+    snapshot = None
     if point == "index":
-        # The checkpoint is just before CREATE INDEX CONCURRENTLY: kill it mid-build.
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not run_sql(
+        # An open snapshot makes CREATE INDEX CONCURRENTLY wait, after it has created
+        # its (still INVALID) index, for this transaction: kill it there, mid-build.
+        snapshot = db.connect()
+        snapshot.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        snapshot.execute("SELECT 1")
+        deadline = time.monotonic() + 60
+        while not run_sql(
             db,
             "SELECT 1 FROM pg_stat_activity WHERE application_name = 'aex-crash'"
-            " AND query LIKE 'CREATE INDEX CONCURRENTLY%%'",
+            " AND query LIKE 'CREATE INDEX CONCURRENTLY%%' AND wait_event_type = 'Lock'",
         ):
+            assert time.monotonic() < deadline, "the index build never started"
             time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -78,6 +84,8 @@ def _kill_at(db: Database, schema: str, point: str) -> None:
     while run_sql(db, "SELECT 1 FROM pg_stat_activity WHERE application_name = 'aex-crash'"):
         assert time.monotonic() < deadline
         time.sleep(0.05)
+    if snapshot is not None:  # only now: released earlier, the build would finish
+        snapshot.close()
 
 
 @pytest.mark.parametrize("point", POINTS)
