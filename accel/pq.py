@@ -84,8 +84,15 @@ class ProductQuantizer:
         ksub, m, dsub = self.ksub, self.m, d // self.m
         if n < ksub:
             raise ValueError(f"x: need at least {ksub} training vectors, got {n}")
+        for name, value, low in (("iters", iters, 0), ("max_train", max_train, ksub)):
+            if value is not None and (
+                isinstance(value, (bool, np.bool_))
+                or not isinstance(value, (int, np.integer))
+                or value < low
+            ):
+                raise ValueError(f"{name}: expected an int >= {low}, got {value!r}")
         rng = np.random.default_rng(seed)
-        n_train = min(n, max_train if max_train is not None else 256 * ksub)
+        n_train = min(n, int(max_train) if max_train is not None else 256 * ksub)
         train = data[np.sort(rng.choice(n, n_train, replace=False))] if n_train < n else data
         start = train[rng.choice(n_train, ksub, replace=False)]
         centroids = np.ascontiguousarray(start.reshape(ksub, m, dsub).transpose(1, 0, 2))
@@ -127,7 +134,7 @@ class ProductQuantizer:
         c = v.codes_matrix("codes", codes)
         if c.shape[1] != self.m:
             raise ValueError(f"codes: expected {self.m} bytes per code, got {c.shape[1]}")
-        if self.nbits < 8 and c.size and int(c.max()) >= self.ksub:
+        if self.nbits < 8 and c.size and int(np.max(c)) >= self.ksub:
             raise ValueError(f"codes: values must be < {self.ksub} for nbits={self.nbits}")
         return c
 

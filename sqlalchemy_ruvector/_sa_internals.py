@@ -10,19 +10,23 @@ other module of the package touches them.
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any, ClassVar, Final, TypeVar
 
 import sqlalchemy
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.elements import BinaryExpression
+from sqlalchemy.sql.elements import BinaryExpression, ColumnElement
+from sqlalchemy.sql.selectable import FromClause
 from sqlalchemy.types import TypeEngine
 
 from .errors import RuVectorError
 
 __all__ = [
     "InternalTraversal",
+    "OperandExpression",
     "SQLAlchemyInternalsChanged",
     "SchemaEventTarget",
+    "index_include_clause",
+    "prepared_index_name",
     "result_column_types",
 ]
 
@@ -66,6 +70,38 @@ except ImportError:  # pragma: no cover - depends on the SQLAlchemy release
     ) from None
 _require(SchemaEventTarget, "_set_parent", "naming columns in error messages")
 
+_T = TypeVar("_T")
+_OPERANDS: Final = "the FROM clause and ORM attributes of vector expressions"
+# SQLAlchemy's own expressions over operands report them through these two names.
+_require(BinaryExpression, "_from_objects", _OPERANDS)
+_require(ColumnElement, "_propagate_attrs", _OPERANDS)
+
+
+class OperandExpression(ColumnElement[_T]):
+    """Base of our column expressions over other expressions (``VectorDistance``,
+    named function arguments).
+
+    Like SQLAlchemy's ``BinaryExpression`` it reports the tables of its operands, so
+    an expression alone in a SELECT, WHERE or aggregate brings its FROM, and it takes
+    the operands' ORM attributes, so a statement built only from ORM-attribute
+    expressions is an ORM statement. ``_operands`` names the attributes holding them;
+    subclasses call :meth:`_adopt_operands` once they are set."""
+
+    inherit_cache = True
+    _operands: ClassVar[tuple[str, ...]] = ()
+
+    def _adopt_operands(self) -> None:
+        for name in self._operands:
+            attrs = getattr(self, name)._propagate_attrs
+            if attrs:
+                self._propagate_attrs = attrs
+                return
+
+    @property
+    def _from_objects(self) -> list[FromClause]:
+        return [f for name in self._operands for f in getattr(self, name)._from_objects]
+
+
 _BINARY_RESULTS: Final = "choosing binary results (execution option ruvector_binary_results)"
 
 
@@ -84,3 +120,18 @@ def result_column_types(compiled: object) -> list[TypeEngine[Any]] | None:
         raise SQLAlchemyInternalsChanged(
             "SQLCompiler._result_columns entries with .type", _BINARY_RESULTS
         ) from None
+
+
+_INDEX_DDL: Final = "CREATE INDEX of pgvector-style indexes on ruvector columns"
+
+
+def prepared_index_name(compiler: object, index: object) -> str:
+    """The index name as PostgreSQL's DDL compiler writes it (quoted, truncated)."""
+    name: str = _require(compiler, "_prepared_index_name", _INDEX_DDL)(index, include_schema=False)
+    return name
+
+
+def index_include_clause(compiler: object, index: object) -> str:
+    """`` INCLUDE (...)`` of a PostgreSQL index (``postgresql_include``), or ``""``."""
+    clause: str = _require(compiler, "_define_include", _INDEX_DDL)(index)
+    return clause

@@ -22,7 +22,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 
-from ._sa_internals import InternalTraversal
+from ._sa_internals import InternalTraversal, OperandExpression
 from .capabilities import Capabilities, effective
 
 if TYPE_CHECKING:
@@ -49,12 +49,15 @@ _FUNCTIONS: Final[dict[str, dict[str, str]]] = {
 }
 
 
-class VectorDistance(ColumnElement[float]):
+class VectorDistance(OperandExpression[float]):
     """``left <op> right`` for one metric; a float expression that labels, compares
-    and orders like any other column expression."""
+    and orders like any other column expression. It brings its operands' FROMs
+    (``select(Item.embedding.l2_distance(q))`` needs no other mention of ``Item``)
+    and their ORM attributes (:class:`OperandExpression`)."""
 
     __visit_name__ = "vector_distance"
     inherit_cache = True
+    _operands = ("left", "right")
     _traverse_internals = [
         ("left", InternalTraversal.dp_clauseelement),
         ("right", InternalTraversal.dp_clauseelement),
@@ -68,6 +71,7 @@ class VectorDistance(ColumnElement[float]):
         self.right = right
         self.metric = metric
         self.type = Float()
+        self._adopt_operands()
 
     @property
     def family(self) -> str:

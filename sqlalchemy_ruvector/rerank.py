@@ -9,6 +9,7 @@ its ``quantization`` options, how they get quantization's savings at all.
 
 from __future__ import annotations
 
+import numbers
 from typing import Any, Final, NamedTuple
 
 import numpy as np
@@ -29,6 +30,12 @@ METRICS: Final = {
     "ip": ("max_inner_product", "ip"),
     "l1": ("l1_distance", "l1"),
 }
+
+
+#: Column types whose values accel can rerank (sparsevec cannot).
+DENSE_TYPES: Final = ("ruvector", "vector", "halfvec")
+#: The documented range of ``ef_search`` (ruvector.ef_search: 1 to 1000).
+EF_SEARCH_MAX: Final = 1000
 
 
 class Reranked(NamedTuple):
@@ -73,6 +80,30 @@ def _columns_of(desc: dict[str, Any]) -> list[ColumnElement[Any]]:
     return [expr] if isinstance(expr, ColumnElement) else []
 
 
+def _count(value: Any, name: str, low: int, high: int | None = None) -> int:
+    """An int parameter (numpy integers too) within [low, high], else a clear error."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"rerank: {name} must be an int, got {type(value).__name__} {value!r}")
+    number = int(value)
+    if number < low or (high is not None and number > high):
+        bounds = f"at least {low}" if high is None else f"between {low} and {high}"
+        raise ValueError(f"rerank: {name} must be {bounds}, got {number}")
+    return number
+
+
+def _dense_type(column: Any, name: str) -> VectorType:
+    """The vector type of ``column``; accel reranks dense vectors only."""
+    type_ = getattr(column, "type", None)
+    if not isinstance(type_, VectorType):
+        raise TypeError(f"rerank: {name} must be a vector column, got {type_!r}")
+    if name == "vector_column" and type_.sql_name not in DENSE_TYPES:
+        raise TypeError(
+            f"rerank: vector_column is {type_.sql_name}; exact reranking needs a dense "
+            f"vector column ({', '.join(DENSE_TYPES)})"
+        )
+    return type_
+
+
 def rerank(
     session: Session | sa.Connection,
     stmt: sa.Select[Any],
@@ -93,34 +124,39 @@ def rerank(
     (the ANN index's column: a halfvec, a truncated or quantized copy; default:
     ``vector_column``). ``vector_column`` holds the full-precision vectors (found
     automatically when the statement selects exactly one ``ruvector``/``vector``
-    column). ``candidate_query`` is the query for ``candidate_column`` when it differs
-    (a truncated or projected vector; default: ``query_vector``). ``ef_search``
-    defaults to the number of candidates, so an HNSW scan can return them all.
+    column; any dense type may be passed: ruvector, vector, halfvec). ``candidate_query``
+    is the query for ``candidate_column`` when it differs (a truncated or projected
+    vector; default: ``query_vector``). ``ef_search`` (1 to 1000) defaults to the
+    number of candidates, so an HNSW scan can return them all.
+
+    Rows whose candidate or full-precision vector is NULL have no distance: they are
+    never candidates (the candidate query filters them out). Every argument is
+    checked before any SQL is sent.
     """
     if metric not in METRICS:
         raise ValueError(f"rerank: metric must be one of {', '.join(METRICS)}, got {metric!r}")
-    if isinstance(k, bool) or not isinstance(k, int) or k < 0:
-        raise ValueError(f"rerank: k must be a non-negative int, got {k!r}")
-    if isinstance(oversample, bool) or not isinstance(oversample, int) or oversample < 1:
-        raise ValueError(f"rerank: oversample must be a positive int, got {oversample!r}")
+    k = _count(k, "k", 0)
+    oversample = _count(oversample, "oversample", 1)
+    if ef_search is not None:
+        ef_search = _count(ef_search, "ef_search", 1, EF_SEARCH_MAX)
     exact = vector_column if vector_column is not None else _vector_column(stmt, candidate_column)
-    exact_type = exact.type
-    if not isinstance(exact_type, VectorType):
-        raise TypeError(f"rerank: vector_column must be a vector column, got {exact_type!r}")
+    exact_type = _dense_type(exact, "vector_column")
     query = exact_type.coerce(query_vector)  # validated before any SQL
+    ann = candidate_column if candidate_column is not None else exact
+    ann_type = _dense_type(ann, "candidate_column")
+    ann_query = query if candidate_query is None else ann_type.coerce(candidate_query)
     if k == 0:
         return []
     method, accel_metric = METRICS[metric]
-    ann = candidate_column if candidate_column is not None else exact
-    ann_query = query if candidate_query is None else candidate_query
     wanted = k * oversample
     width = len(stmt.column_descriptions)  # row elements: an entity counts once
     candidates = (
         stmt.order_by(None)
+        .where(ann.is_not(None), exact.is_not(None))
         .order_by(getattr(ann, method)(ann_query))
         .add_columns(exact)
         .limit(wanted)
-        .execution_options(ruvector_search={"ef_search": ef_search or min(max(wanted, 1), 1000)})
+        .execution_options(ruvector_search={"ef_search": ef_search or min(wanted, EF_SEARCH_MAX)})
     )
     rows = session.execute(candidates).all()
     if not rows:

@@ -13,10 +13,12 @@ reject once it loads.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Final
 
+import numpy as np
 from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
@@ -51,8 +53,9 @@ def validate_search(settings: Mapping[str, Any]) -> dict[str, int]:
             )
         if value is None:
             continue
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"{name} must be an int, got {value!r}")
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"{name} must be an int, got {value!r}")  # numpy integers pass
+        value = int(value)
         low, high = SEARCH_RANGES[name]
         if not low <= value <= high:
             raise ValueError(f"{name} must be between {low} and {high}, got {value}")

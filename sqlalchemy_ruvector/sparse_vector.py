@@ -53,6 +53,8 @@ class SparseVector:
         idx = np.asarray(indices)
         if idx.size == 0:
             idx = idx.astype(np.int64).reshape(-1)
+        if idx.dtype.kind == "O" and idx.ndim == 1:  # Python ints beyond int64
+            _check_python_indices(idx.tolist(), dim)
         if idx.dtype.kind not in "iu":
             raise TypeError(f"sparse indices must be integers, got dtype {idx.dtype}")
         if idx.ndim != 1:
@@ -128,7 +130,11 @@ class SparseVector:
             if issubclass(t, _BOOL_TYPES) or not issubclass(t, numbers.Integral):
                 raise TypeError(f"sparse indices must be integers, got {t.__name__}")
         n = len(elements)
-        idx = np.fromiter(elements.keys(), dtype=np.int64, count=n)
+        try:
+            idx = np.fromiter(elements.keys(), dtype=np.int64, count=n)
+        except OverflowError:
+            _check_python_indices(list(elements), dim)
+            raise  # pragma: no cover - one key is out of range
         vals = _seq_to_float64(list(elements.values()), "")
         return cls(idx, vals, dim)
 
@@ -215,10 +221,25 @@ def _is_empty(value: Any) -> bool:
         return False
 
 
+def _check_python_indices(indices: list[Any], dim: Any) -> None:
+    """Name the first index that is not an integer in [0, dim), for indices numpy
+    could not hold as int64 (instead of a bare OverflowError)."""
+    for i in indices:
+        if isinstance(i, _BOOL_TYPES) or not isinstance(i, numbers.Integral):
+            raise TypeError(f"sparse indices must be integers, got {type(i).__name__}")
+        number = operator.index(i)
+        if not 0 <= number < dim:
+            shown = str(number) if abs(number) < 10**40 else f"of {len(str(abs(number)))} digits"
+            raise ValueError(f"index {shown} out of range for dim {dim}")
+
+
 def _check_sparse_dim(dim: Any) -> int:
     if isinstance(dim, _BOOL_TYPES):
         raise TypeError("sparse dim must be an integer, got bool")
-    dim = operator.index(dim)
+    try:
+        dim = operator.index(dim)
+    except TypeError:
+        raise TypeError(f"sparse dim must be an integer, got {type(dim).__name__}") from None
     if not 1 <= dim <= SPARSE_MAX_DIM:
         raise ValueError(f"sparse dim must be between 1 and {SPARSE_MAX_DIM}, got dim {dim}")
     return int(dim)

@@ -96,8 +96,21 @@ def _seq_to_float64(value: Sequence[Any], where: str) -> npt.NDArray[np.float64]
         raise ValueError(
             f"{where}an integer is outside the float32 range and would become inf"
         ) from None
-    except decimal.InvalidOperation as exc:  # pragma: no cover - Decimal('sNaN') only
-        raise ValueError(f"{where}invalid numeric value (nan): {exc}") from None
+    except (ValueError, decimal.InvalidOperation):  # Decimal('sNaN') cannot become a float
+        raise _unconvertible(value, where) from None
+
+
+def _unconvertible(value: Sequence[Any], where: str) -> ValueError:
+    """The error for the first element numpy could not convert (the slow path runs
+    only after the vectorised conversion failed)."""
+    for i, item in enumerate(value):
+        if isinstance(item, decimal.Decimal) and item.is_nan():
+            return ValueError(f"{where}element {i} is {item}; the server rejects NaN values")
+        try:
+            float(item)
+        except (ValueError, OverflowError, decimal.InvalidOperation) as exc:
+            return ValueError(f"{where}element {i} ({item!r}) is not a real number: {exc}")
+    return ValueError(f"{where}values cannot be converted to float")  # pragma: no cover
 
 
 def _from_arrow(value: Any, where: str) -> npt.NDArray[Any]:
@@ -224,6 +237,13 @@ def _cast_checked(arr: npt.NDArray[Any], target: type[np.floating[Any]], where: 
     return out
 
 
+def _dim_argument(dim: Any, where: str) -> int:
+    """The ``dim`` argument as an int (numpy integers too); floats and bools refused."""
+    if isinstance(dim, _BOOL_TYPES) or not isinstance(dim, numbers.Integral):
+        raise TypeError(f"{where}dim must be an int, got {type(dim).__name__} {dim!r}")
+    return int(dim)
+
+
 def _check_len(n: int, dim: int | None, max_dim: int, where: str) -> None:
     if n == 0:
         raise ValueError(f"{where}empty vector; at least 1 dimension is required")
@@ -241,6 +261,8 @@ def _to_dense(
     max_dim: int,
 ) -> Any:
     where = _where(column)
+    if dim is not None:
+        dim = _dim_argument(dim, where)
     arr = _coerce_numeric(value, where)
     if arr.ndim != 1:
         raise ValueError(
@@ -295,6 +317,7 @@ def to_float32_batch(
     the offending row.
     """
     where = _where(column)
+    dim = _dim_argument(dim, where)
     if not 1 <= dim <= max_dim:
         raise ValueError(f"{where}dim must be between 1 and {max_dim}, got {dim}")
     if isinstance(values, (list, tuple)):
@@ -346,6 +369,13 @@ def _rows_to_array(
                 raise ValueError(
                     f"{where}an integer is outside the float32 range and would become inf"
                 ) from None
+            except (ValueError, decimal.InvalidOperation):
+                for i, row in enumerate(rows):
+                    try:
+                        _seq_to_float64(row, f"{where}row {i}: ")
+                    except ValueError as exc:
+                        raise exc from None
+                raise  # pragma: no cover - every row converts alone
     # mixed or exotic row types: validate row by row (still vectorised within each row)
     out = np.empty((len(rows), dim), dtype=np.float32)
     for i, row in enumerate(rows):

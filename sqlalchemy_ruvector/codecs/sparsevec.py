@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Final
 
 import numpy as np
 
@@ -23,6 +24,9 @@ from ._common import (
 # --------------------------------------------------------------------------------------------
 # sparsevec (pgvector)
 # --------------------------------------------------------------------------------------------
+
+#: Everything but the separators, removed to check their order in one C-level pass.
+_SEPARATORS: Final = re.compile(r"[^:,]+")
 
 
 def _as_sparse(vec: Any) -> SparseVector:
@@ -72,11 +76,13 @@ def sparsevec_from_text(text: TextInput) -> SparseVector:
         raise ValueError(
             f"invalid sparsevec text: {n} elements; the maximum is {SPARSE_MAX_NNZ} non-zeros"
         )
-    tokens = inner.replace(":", ",").split(",")
-    if len(tokens) != 2 * n or inner.count(":") != n:
+    # Every element is exactly 'index:value': the separators, read in order, must
+    # alternate ':' ',' ... ':' (counting them is not enough: '1:2:3,4' has two of each).
+    if _SEPARATORS.sub("", inner) != ":," * (n - 1) + ":":
         raise ValueError(
             f"invalid sparsevec text: every element must be 'index:value' in {_preview(text)}"
         )
+    tokens = inner.replace(":", ",").split(",")
     index_tokens = tokens[0::2]
     try:
         idx = np.array(index_tokens, dtype=np.int64)

@@ -1,12 +1,11 @@
-"""Argument types that need more than SQLAlchemy's: ``real``, arrays and ``jsonb``.
+"""Argument types that need more than SQLAlchemy's: arrays and ``jsonb``.
 
 Most of ruvector's functions take ``real[]``, not ``ruvector``, and the server has no
 cast between the two (spec 2.5): vectors must be sent as float4 arrays from the
 client. These types accept numpy arrays and sequences, validate them as float32
 (NaN/Inf, overflow and nesting refused, with the message naming the problem) before
-any SQL is sent, and bind them as ``REAL[]``. A scalar ``real`` is rendered with an
-explicit cast, because psycopg sends Python floats as float8 and PostgreSQL has no
-implicit float8 -> float4 cast to resolve ``f(..., s real)``. A ``jsonb`` argument takes
+any SQL is sent, and bind them as ``REAL[]``; integer and text arrays check their
+elements as the scalar types do (``_scalars``). A ``jsonb`` argument takes
 the Python value, not JSON text: several are named ``*_json``, and a ``str`` would
 arrive as a JSON string, so it is refused.
 """
@@ -17,15 +16,15 @@ import sys
 from typing import Any
 
 import numpy as np
-from sqlalchemy import REAL, cast
+from sqlalchemy import REAL, BigInteger, Integer, Text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.engine.interfaces import Dialect
-from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from ..values import Float32Array, to_float32, to_float32_batch
+from ._scalars import Bigint, Int, String
 
-__all__ = ["Json", "ListArray", "Real", "RealArray", "RealMatrix"]
+__all__ = ["Json", "ListArray", "RealArray", "RealMatrix"]
 
 _NO_LIMIT = sys.maxsize  # real[] has no 16000-element limit
 
@@ -34,24 +33,6 @@ def _is_empty(value: Any) -> bool:
     if isinstance(value, np.ndarray):
         return value.size == 0
     return isinstance(value, (list, tuple)) and len(value) == 0
-
-
-class Real(TypeDecorator[float]):
-    """A ``real`` argument: bound as ``CAST(:p AS REAL)``."""
-
-    impl = REAL
-    cache_ok = True
-
-    def bind_expression(self, bindvalue: BindParameter[float]) -> ColumnElement[float]:
-        return cast(bindvalue, REAL())
-
-    def coerce(self, value: Any) -> float:
-        if isinstance(value, (bool, np.bool_, str, bytes)):
-            raise TypeError(f"expected a real number, got {type(value).__name__}")
-        return float(value)
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> float | None:
-        return None if value is None else self.coerce(value)
 
 
 class RealArray(TypeDecorator[list[float]]):
@@ -114,14 +95,30 @@ class ListArray(TypeDecorator[list[Any]]):
 
     def __init__(self, item_type: TypeEngine[Any]) -> None:
         super().__init__(item_type)
+        self.item_type = item_type
 
     def coerce(self, value: Any) -> list[Any]:
         if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
             raise TypeError(f"expected a sequence, got {type(value).__name__}")
-        if isinstance(value, np.ndarray):
-            out: list[Any] = value.tolist()
-            return out
-        return list(value)
+        items: list[Any] = list(value)  # numpy scalars stay, for the element check
+        check = self._element_check()
+        for i, item in enumerate(items):
+            if item is not None:
+                try:
+                    items[i] = check(item)
+                except (TypeError, ValueError) as exc:
+                    raise type(exc)(f"element {i}: {exc}") from None
+        return items
+
+    def _element_check(self) -> Any:
+        item = self.item_type
+        if isinstance(item, BigInteger):
+            return Bigint().coerce
+        if isinstance(item, Integer):
+            return Int().coerce
+        if isinstance(item, Text):
+            return String().coerce
+        return lambda v: v
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> list[Any] | None:
         return None if value is None else self.coerce(value)

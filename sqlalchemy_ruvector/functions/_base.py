@@ -20,10 +20,10 @@ from sqlalchemy.sql import coercions, roles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement, ColumnElement
 from sqlalchemy.sql.functions import GenericFunction
-from sqlalchemy.sql.selectable import FromClause, TableValuedAlias
+from sqlalchemy.sql.selectable import TableValuedAlias
 from sqlalchemy.types import TypeEngine
 
-from .._sa_internals import InternalTraversal
+from .._sa_internals import InternalTraversal, OperandExpression
 from ..capabilities import capabilities_of
 from ..types._base import VectorType
 from ._catalog import Argument, FunctionSpec
@@ -34,12 +34,13 @@ __all__ = ["NamedArgument", "RuVectorFunction"]
 _T = TypeVar("_T")
 
 
-class NamedArgument(ColumnElement[Any]):
+class NamedArgument(OperandExpression[Any]):
     """``name => value``: PostgreSQL's named notation, used for arguments that follow
-    one left to its DEFAULT."""
+    one left to its DEFAULT (the tables and ORM attributes are the value's)."""
 
     __visit_name__ = "ruvector_named_argument"
     inherit_cache = True
+    _operands = ("value",)
     _traverse_internals = [
         ("arg_name", InternalTraversal.dp_string),
         ("value", InternalTraversal.dp_clauseelement),
@@ -49,10 +50,7 @@ class NamedArgument(ColumnElement[Any]):
         self.arg_name = arg_name
         self.value: ColumnElement[Any] = coercions.expect(roles.ExpressionElementRole, value)
         self.type = self.value.type
-
-    @property
-    def _from_objects(self) -> list[FromClause]:
-        return self.value._from_objects  # the tables the value references
+        self._adopt_operands()
 
 
 @compiles(NamedArgument)
@@ -85,6 +83,24 @@ class RuVectorFunction(GenericFunction[_T]):
             return
         type_ = kwargs.pop("type_", None)  # GenericFunction's own override of the result type
         super().__init__(*self._bind(args, kwargs), type_=type_)
+        if type_ is None:
+            self._keep_dimension()
+
+    def _keep_dimension(self) -> None:
+        """A function returning ``ruvector`` keeps its ``ruvector`` arguments' dimension
+        (true of every one ruvector installs: normalize, add, sub, mul_scalar; a test
+        holds the catalog to it), so ``ruvector_normalize(col)`` is typed
+        ``RuVector(n)`` like ``col``, and can be indexed or cast without restating n."""
+        result = self.type
+        if not isinstance(result, VectorType) or result.dim is not None:
+            return
+        dims = {
+            c.type.dim
+            for c in self.clauses
+            if isinstance(c.type, VectorType) and c.type.sql_name == result.sql_name
+        }
+        if len(dims) == 1 and None not in dims:
+            self.type = type(result)(dims.pop())
 
     # -- arguments -------------------------------------------------------------------------
     @classmethod

@@ -16,7 +16,8 @@ from sqlalchemy.dialects.postgresql import ARRAY, DOUBLE_PRECISION, JSONB
 from sqlalchemy.types import TypeEngine
 
 from ..types import RuVector
-from ._arrays import Json, ListArray, Real, RealArray, RealMatrix
+from ._arrays import Json, ListArray, RealArray, RealMatrix
+from ._scalars import Bigint, Bool, Int, Real, String
 
 __all__ = ["SQL_TYPES", "SqlType", "canonical", "sql_type"]
 
@@ -46,10 +47,10 @@ SQL_TYPES: Final[Mapping[str, SqlType]] = {
     "ruvector": SqlType(RuVector, RuVector, "_Vector", "_Float32Array"),
     "real": SqlType(Real, REAL, "float", "float"),
     "double precision": SqlType(DOUBLE_PRECISION, DOUBLE_PRECISION, "float", "float"),
-    "integer": SqlType(Integer, Integer, "int", "int"),
-    "bigint": SqlType(BigInteger, BigInteger, "int", "int"),
-    "boolean": SqlType(Boolean, Boolean, "bool", "bool"),
-    "text": SqlType(Text, Text, "str", "str"),
+    "integer": SqlType(Int, Integer, "int", "int"),
+    "bigint": SqlType(Bigint, BigInteger, "int", "int"),
+    "boolean": SqlType(Bool, Boolean, "bool", "bool"),
+    "text": SqlType(String, Text, "str", "str"),
     "jsonb": SqlType(Json, JSONB, "_Json", "Any"),
     "bytea": SqlType(LargeBinary, LargeBinary, "bytes", "bytes"),
     "real[]": SqlType(RealArray, _array(REAL), "_Vector", "list[float]"),

@@ -8,6 +8,7 @@ probed to use; on any other engine, as text with a rendered ``::type(n)`` cast.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -73,8 +74,10 @@ class VectorType(sqltypes.UserDefinedType[Any], SchemaEventTarget):
 
     def __init__(self, dim: int | None = None, as_list: bool = False) -> None:
         if dim is not None:
-            if isinstance(dim, bool) or not isinstance(dim, int):
+            given: Any = dim  # annotated int, but callers pass numpy integers and worse
+            if isinstance(given, (bool, np.bool_)) or not isinstance(given, numbers.Integral):
                 raise TypeError(f"{type(self).__name__}: dim must be an int, got {dim!r}")
+            dim = int(given)  # numpy integers too; DDL and cache keys hold a plain int
             if not 1 <= dim <= self.max_dim:
                 raise ValueError(
                     f"{type(self).__name__}: dim must be between 1 and {self.max_dim}, got {dim}"

@@ -314,9 +314,9 @@ def test_added_and_removed_vector_indexes(project: Project) -> None:
     )
 
 
-def test_removed_index_outside_vector_index_vocabulary(pgvector_project: Project) -> None:
-    """pgvector's L1 HNSW index has no VectorIndex spelling: Alembic's drop_index,
-    with the access method and opclass read from the catalog so the downgrade is exact."""
+def test_removed_pgvector_l1_index(pgvector_project: Project) -> None:
+    """pgvector's L1 HNSW index is in VectorIndex's vocabulary (metrics.OPCLASS_METRICS has
+    vector_l1_ops): a drop_vector_index read back from the catalog, so the downgrade is exact."""
     old, new = sa.MetaData(), sa.MetaData()
     l1 = sa.Index(
         "items_l1_idx",
@@ -333,11 +333,11 @@ def test_removed_index_outside_vector_index_vocabulary(pgvector_project: Project
         old,
         new,
         upgrade="""
-        op.drop_index('items_l1_idx', table_name='items', postgresql_using='hnsw', postgresql_ops={'embedding': 'vector_l1_ops'}, postgresql_with={'m': 8})
-        """,  # noqa: E501
+        op.drop_vector_index('items_l1_idx', 'items', 'embedding', metric='l1', m=8)
+        """,
         downgrade="""
-        op.create_index('items_l1_idx', 'items', ['embedding'], unique=False, postgresql_using='hnsw', postgresql_ops={'embedding': 'vector_l1_ops'}, postgresql_with={'m': 8})
-        """,  # noqa: E501
+        op.create_vector_index('items_l1_idx', 'items', 'embedding', metric='l1', m=8)
+        """,
     )
 
 

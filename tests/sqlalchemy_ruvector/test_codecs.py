@@ -10,6 +10,7 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
+import psycopg
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -627,7 +628,20 @@ class TestSparsevecText:
         with pytest.raises(ValueError, match="invalid sparsevec text: expected"):
             sparsevec_from_text(text)
 
-    @pytest.mark.parametrize("text", ["{1}/5", "{1:2:3}/5", "{1:2,3}/5", "{1:2,,}/5"])
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "{1}/5",
+            "{1:2:3}/5",
+            "{1:2,3}/5",
+            "{1:2,,}/5",
+            "{1:2:3,4}/5",  # two separators of each kind, in the wrong order
+            "{1,2:3:4}/5",
+            "{1:2,3:4:5,6}/9",
+            "{1:2,3,4:5:6}/9",
+            "{:1:2,}/5",
+        ],
+    )
     def test_bad_elements(self, text: str) -> None:
         with pytest.raises(ValueError, match="index:value"):
             sparsevec_from_text(text)
@@ -720,3 +734,14 @@ class TestSparsevecBinary:
     def test_bad_dim(self) -> None:
         with pytest.raises(ValueError, match="dim 0"):
             sparsevec_from_binary(struct.pack(">iii", 0, 0, 0))
+
+
+@pytest.mark.parametrize(
+    "text", ["{1:2:3,4}/5", "{1,2:3:4}/5", "{1:2,3:4:5,6}/9", "{1:2,3}/5", "{1:2,,}/5"]
+)
+def test_sparsevec_text_the_server_rejects_too(pgvector_db: Any, text: str) -> None:
+    """pgvector's own parser refuses what ours refuses (the server is the reference)."""
+    with pgvector_db.connect() as conn, pytest.raises(psycopg.errors.InvalidTextRepresentation):
+        conn.execute("SELECT %s::sparsevec", (text,))
+    with pytest.raises(ValueError, match="index:value"):
+        sparsevec_from_text(text)

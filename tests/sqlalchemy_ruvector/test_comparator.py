@@ -3,12 +3,14 @@ index use, and composition with ordinary SQLAlchemy expressions."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import numpy as np
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import DeclarativeBase, Session, with_loader_criteria
 
 from sqlalchemy_ruvector import RuVector, VectorIndex
 from sqlalchemy_ruvector.capabilities import Capabilities
@@ -126,6 +128,85 @@ def test_column_operand(engine: sa.Engine, data: np.ndarray) -> None:
     assert value == pytest.approx(
         float(np.linalg.norm(data[0].astype(np.float64) - data[1])), rel=1e-6
     )
+
+
+# -- a distance brings its own FROM (issue 7, item 9) -----------------------------------
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class Item(_Base):
+    """The ORM face of ``cmp_items``."""
+
+    __table__ = items
+
+
+probes = sa.Table(
+    "cmp_probes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("p", RuVector(DIM), nullable=False),
+)
+
+
+def _l2(data: np.ndarray, q: np.ndarray) -> np.ndarray:
+    return np.linalg.norm(data.astype(np.float64) - q.astype(np.float64), axis=1)
+
+
+def test_distance_alone_brings_its_from(engine: sa.Engine, data: np.ndarray) -> None:
+    """``select(Item.embedding.l2_distance(q))`` names no table: the FROM comes from
+    the distance, as it would for ``select(Item.id + 1)``."""
+    q = data[9]
+    distance = Item.e.l2_distance(q)
+    with Session(engine) as session:
+        session.execute(sa.text("SET LOCAL enable_indexscan = off"))
+        got = session.scalars(sa.select(distance).order_by(distance).limit(5)).all()
+    np.testing.assert_allclose(got, np.sort(_l2(data, q))[:5], rtol=1e-5, atol=1e-5)
+
+
+def test_distance_in_where_and_aggregates(engine: sa.Engine, data: np.ndarray) -> None:
+    q = data[4]
+    distance = items.c.e.l2_distance(q)
+    reference = _l2(data, q)
+    ordered = np.sort(reference)
+    radius = float(ordered[39] + ordered[40]) / 2  # 40 rows inside, far from float32 rounding
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SET enable_indexscan = off")
+        count = conn.execute(sa.select(sa.func.count()).where(distance < radius)).scalar_one()
+        smallest, largest = conn.execute(
+            sa.select(sa.func.min(distance), sa.func.max(distance))
+        ).one()
+        labelled = conn.execute(
+            sa.select(distance.label("d")).order_by(sa.desc("d")).limit(1)
+        ).scalar_one()
+        between = conn.execute(
+            sa.select(sa.func.count()).where(distance.between(0.0, radius))
+        ).scalar_one()
+    assert count == between == 40
+    assert smallest == pytest.approx(0.0, abs=1e-6)
+    assert largest == pytest.approx(reference.max(), rel=1e-5)
+    assert labelled == pytest.approx(reference.max(), rel=1e-5)
+
+
+def test_distance_between_two_tables(engine: sa.Engine, data: np.ndarray) -> None:
+    """The closest pair across two tables: both FROMs come from the distance alone."""
+    with engine.begin() as conn:
+        conn.execute(probes.insert(), [{"id": i, "p": data[i] * 2} for i in range(3)])
+    closest = sa.select(sa.func.min(items.c.e.l2_distance(probes.c.p)))
+    with engine.connect() as conn, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "SELECT statement has a cartesian product")
+        got = conn.execute(closest).scalar_one()
+    pairs = data.astype(np.float64)[:, None, :] - 2 * data[:3].astype(np.float64)[None, :, :]
+    assert got == pytest.approx(np.linalg.norm(pairs, axis=2).min(), rel=1e-5)
+
+
+def test_distance_only_statement_is_an_orm_statement(engine: sa.Engine, data: np.ndarray) -> None:
+    """ORM criteria apply to a statement whose only mention of ``Item`` is a distance."""
+    stmt = sa.select(Item.e.l2_distance(data[0])).options(with_loader_criteria(Item, Item.id < 10))
+    with Session(engine) as session:
+        assert len(session.scalars(stmt).all()) == 10
 
 
 def test_sql_follows_probed_capabilities(

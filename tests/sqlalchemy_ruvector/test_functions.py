@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -166,6 +167,25 @@ def test_ruvector_result_is_fetched_through_send_on_our_engines() -> None:
     )
 
 
+def test_ruvector_results_keep_the_argument_dimension() -> None:
+    """The rule VectorIndex relies on to index ``ruvector_normalize(col)``: every
+    ruvector-returning function the catalog holds keeps its arguments' dimension."""
+    returning = {s.name for s in F.CATALOG if s.client_callable and s.returns == "ruvector"}
+    assert returning == {
+        "ruvector_normalize",
+        "ruvector_add",
+        "ruvector_sub",
+        "ruvector_mul_scalar",
+    }
+    column = sa.column("e", RuVector(5))
+    assert F.ruvector_normalize(column).type.dim == 5
+    assert F.ruvector_add(column, column).type.dim == 5
+    assert F.ruvector_mul_scalar(column, 2).type.dim == 5
+    assert F.ruvector_normalize([1.0, 2.0]).type.dim is None  # a bound value has no declared n
+    assert F.ruvector_add(column, sa.column("f", RuVector(6))).type.dim is None
+    assert F.ruvector_normalize(column, type_=RuVector()).type.dim is None
+
+
 def test_explicit_type_overrides_the_catalog() -> None:
     assert isinstance(sa.func.ruvector_dims(sa.null(), type_=sa.BigInteger).type, sa.BigInteger)
 
@@ -297,6 +317,43 @@ def test_orm_attributes_are_arguments_in_any_position() -> None:
             "'embeddings_json': expected the Python value .* not JSON text",
         ),
         (lambda: F.ruvector_mul_scalar(Q, "2"), TypeError, "'s': expected a real number"),
+        # scalar arguments (issue 7, item 13)
+        (lambda: F.attention_init(2.5), TypeError, "'dim': expected an integer, got float 2.5"),
+        (lambda: F.attention_init(np.float64(4)), TypeError, "'dim': expected an integer"),
+        (lambda: F.attention_init(True), TypeError, "'dim': expected an integer, got bool"),
+        (lambda: F.attention_init(2**31), ValueError, "'dim': 2147483648 is outside the int4"),
+        (lambda: F.attention_init(10**400), ValueError, "'dim': .* is outside the int4 range"),
+        (
+            lambda: F.ruvector_shortest_path("g", 1, -(2**63) - 1),
+            ValueError,
+            "'end_id': .* outside the int8 range",
+        ),
+        (lambda: F.ruvector_mul_scalar(Q, float("nan")), ValueError, "'s': nan is not allowed"),
+        (lambda: F.ruvector_mul_scalar(Q, np.float32("nan")), ValueError, "'s': nan is not"),
+        (lambda: F.ruvector_mul_scalar(Q, -np.inf), ValueError, "'s': -inf is not allowed"),
+        (lambda: F.ruvector_mul_scalar(Q, 1e39), ValueError, "'s': 1e\\+39 is outside the real"),
+        (lambda: F.ruvector_mul_scalar(Q, 10**400), ValueError, "'s': .* outside the real"),
+        (lambda: F.ruvector_mul_scalar(Q, Decimal("sNaN")), ValueError, "'s': sNaN is not a"),
+        (lambda: F.ruvector_mul_scalar(Q, True), TypeError, "'s': expected a real number"),
+        (lambda: F.graph_pagerank_base(10, 2j), TypeError, "'damping': expected a real number"),
+        (lambda: F.ruvector_set_agent_active("a", 1), TypeError, "'is_active': expected a bool"),
+        (lambda: F.ruvector_remove_agent(5), TypeError, "'name': expected a str, got int"),
+        (lambda: F.ruvector_remove_agent(b"a"), TypeError, "'name': expected a str, got bytes"),
+        (
+            lambda: F.ruvector_record_feedback("t", Q, [1, 2.5], []),
+            TypeError,
+            "'relevant_ids': element 1: expected an integer",
+        ),
+        (
+            lambda: F.ruvector_record_feedback("t", Q, [1], [2**63]),
+            ValueError,
+            "'irrelevant_ids': element 0: .* outside the int8 range",
+        ),
+        (
+            lambda: F.ruvector_add_node("g", ["A", 1], {}),
+            TypeError,
+            "'labels': element 1: expected a str",
+        ),
     ],
 )
 def test_bad_values_fail_when_written(call: Any, error: type[Exception], message: str) -> None:
@@ -313,6 +370,22 @@ def test_array_binds() -> None:
     ids = F.ruvector_record_feedback("t", Q, np.array([1, 2]), [])
     assert processed(ids, "relevant_ids_1") == [1, 2]
     assert processed(F.ruvector_mul_scalar(Q, np.float32(2)), "s_1") == 2.0
+
+
+def test_scalar_binds_are_plain_python_values() -> None:
+    """numpy scalars are accepted where Python's are, and sent as Python values."""
+    init = processed(F.attention_init(np.int64(4)), "dim_1")
+    assert init == 4 and type(init) is int
+    assert processed(F.ruvector_shortest_path("g", np.uint32(1), 2**63 - 1), "end_id_1") == (
+        2**63 - 1
+    )
+    assert processed(F.ruvector_mul_scalar(Q, Decimal("1.5")), "s_1") == 1.5
+    assert processed(F.ruvector_mul_scalar(Q, np.int8(3)), "s_1") == 3.0
+    assert processed(F.ruvector_set_agent_active("a", np.bool_(True)), "is_active_1") is True
+    assert processed(F.ruvector_remove_agent(np.str_("a")), "name_1") == "a"
+    feedback = F.ruvector_record_feedback("t", Q, np.array([1, 2], dtype=np.int16), [])
+    ids = processed(feedback, "relevant_ids_1")
+    assert ids == [1, 2] and all(type(i) is int for i in ids)
 
 
 def test_null_for_a_default_null_argument() -> None:
@@ -523,6 +596,13 @@ def test_core_functions_round_trip(engine: sa.Engine) -> None:
     assert row.cosine == pytest.approx(1 - a @ b / np.linalg.norm(a) / np.linalg.norm(b), rel=1e-6)
     assert row.ip == pytest.approx(a @ b, rel=1e-6)  # +dot on every server
     assert row.l1 == pytest.approx(np.abs(a - b).sum(), rel=1e-6)
+
+
+@pytest.mark.real_ruvector  # the compatibility layer has no ruvector_mul_scalar
+def test_numpy_scalars_reach_the_server(engine: sa.Engine) -> None:
+    with engine.connect() as conn:
+        scaled = conn.execute(sa.select(F.ruvector_mul_scalar(A, np.int64(3)))).scalar_one()
+    np.testing.assert_allclose(scaled, A * 3, rtol=1e-6)
 
 
 def test_core_functions_on_a_column(engine: sa.Engine) -> None:

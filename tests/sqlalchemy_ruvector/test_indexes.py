@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import CompileError
 from sqlalchemy.schema import CreateIndex
 
-from sqlalchemy_ruvector import HalfVec, RuVector, VectorIndex
+from sqlalchemy_ruvector import HalfVec, PgVector, RuVector, SparseVec, VectorIndex
+from sqlalchemy_ruvector import functions as F
 from sqlalchemy_ruvector.capabilities import Capabilities
+from tests.sqlalchemy_ruvector.helpers import plan, statements_sent
 
 
 def make_table(metadata: sa.MetaData, *indexes: VectorIndex, halfvec: bool = True) -> sa.Table:
@@ -138,3 +141,171 @@ def test_missing_type_is_refused_before_sql(caps: Capabilities, engine: sa.Engin
     with pytest.raises(CompileError, match="type halfvec does not exist on this server"):
         metadata.create_all(engine)
     assert not sa.inspect(engine).has_table("idx_items")
+
+
+# -- indexes on expressions (issue 7, item 10) -------------------------------------------
+
+
+def expression_table(metadata: sa.MetaData, column_type: sa.types.TypeEngine[object]) -> sa.Table:
+    return sa.Table(
+        "expr_items",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("e", column_type, nullable=False),
+    )
+
+
+def test_expression_ddl_keeps_the_expression_and_its_opclass() -> None:
+    table = expression_table(sa.MetaData(), RuVector(3))
+    half = VectorIndex("i_half", sa.cast(table.c.e, HalfVec(3)), metric="cosine")
+    norm = VectorIndex("i_norm", F.ruvector_normalize(table.c.e), metric="ip", m=8)
+    scaled = VectorIndex("i_scaled", sa.func.ruvector_mul_scalar(table.c.e, 2))
+    assert ddl(half) == (
+        "CREATE INDEX i_half ON expr_items USING hnsw ((CAST(e AS halfvec(3))) halfvec_cosine_ops)"
+    )
+    # the server reads dimensions from the index column's type: a function result has
+    # none, so the expression is cast to its (dimension-keeping) type
+    assert ddl(norm) == (
+        "CREATE INDEX i_norm ON expr_items USING ruhnsw "
+        "((CAST(ruvector_normalize(e) AS ruvector(3))) ruvector_ip_ops) WITH (m = 8)"
+    )
+    assert "ruvector_mul_scalar(e, CAST(2.0 AS REAL))" in ddl(scaled)
+    with pytest.raises(CompileError, match="'i_norm' is on an expression"):
+        _ = norm.vector_column
+
+
+def test_expression_that_is_not_a_vector_is_refused() -> None:
+    table = expression_table(sa.MetaData(), RuVector(3))
+    index = VectorIndex("i_dims", F.ruvector_dims(table.c.e))
+    with pytest.raises(CompileError, match="'i_dims': the indexed expression is not a vector"):
+        ddl(index)
+
+
+def test_expression_index_on_the_server(engine: sa.Engine) -> None:
+    """Built and used on both profiles: the index holds the normalized vectors and an
+    ORDER BY on the same (cast) expression scans it."""
+    metadata = sa.MetaData()
+    table = expression_table(metadata, RuVector(4))
+    normalized = F.ruvector_normalize(table.c.e)
+    VectorIndex("expr_norm", normalized, metric="cosine")
+    metadata.create_all(engine)
+    try:
+        rows = np.random.default_rng(3).standard_normal((200, 4)).astype(np.float32)
+        with engine.begin() as conn:
+            conn.execute(table.insert(), [{"id": i, "e": v} for i, v in enumerate(rows)])
+        with engine.connect() as conn:
+            indexdef = conn.execute(
+                sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = 'expr_norm'")
+            ).scalar_one()
+            conn.exec_driver_sql("SET enable_seqscan = off")
+            nearest = sa.cast(normalized, RuVector(4)).cosine_distance(rows[7])
+            stmt = sa.select(table.c.id).order_by(nearest).limit(1)
+            text = plan(conn, stmt)
+            first = conn.execute(stmt).scalar_one()
+    finally:
+        metadata.drop_all(engine)
+    assert "ruvector_normalize(e)" in indexdef and "ruvector_cosine_ops" in indexdef
+    assert "Index Scan using expr_norm" in text
+    assert first == 7
+
+
+def test_halfvec_expression_index_with_pgvector(pgvector_engine: sa.Engine) -> None:
+    """pgvector's half-precision index on a full-precision column (documented profile:
+    halfvec exists only where pgvector is installed)."""
+    metadata = sa.MetaData()
+    table = expression_table(metadata, PgVector(4))
+    half = sa.cast(table.c.e, HalfVec(4))
+    VectorIndex("expr_half", half, metric="l2")
+    metadata.create_all(pgvector_engine)
+    try:
+        rows = np.random.default_rng(4).standard_normal((200, 4)).astype(np.float32)
+        with pgvector_engine.begin() as conn:
+            conn.execute(table.insert(), [{"id": i, "e": v} for i, v in enumerate(rows)])
+        with pgvector_engine.connect() as conn:
+            indexdef = conn.execute(
+                sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = 'expr_half'")
+            ).scalar_one()
+            conn.exec_driver_sql("SET enable_seqscan = off")
+            stmt = sa.select(table.c.id).order_by(half.l2_distance(rows[11])).limit(1)
+            text = plan(conn, stmt)
+            first = conn.execute(stmt).scalar_one()
+    finally:
+        metadata.drop_all(pgvector_engine)
+    assert "halfvec(4)" in indexdef and "halfvec_l2_ops" in indexdef
+    assert "Index Scan using expr_half" in text
+    assert first == 11
+
+
+def test_halfvec_expression_without_pgvector_is_refused(engine: sa.Engine) -> None:
+    metadata = sa.MetaData()
+    table = expression_table(metadata, RuVector(4))
+    VectorIndex("expr_half", sa.cast(table.c.e, HalfVec(4)))
+    with pytest.raises(CompileError, match="index 'expr_half': type halfvec does not exist"):
+        metadata.create_all(engine)
+    assert not sa.inspect(engine).has_table("expr_items")
+
+
+# -- declarations the server would reject (issue 7, item 11) -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("column_type", "kwargs", "words"),
+    [
+        (SparseVec(8), {"method": "ivfflat"}, "'bad': ivfflat cannot index sparsevec .* at all"),
+        (RuVector(3), {"metric": "l1"}, "'bad': hnsw cannot index ruvector by l1 .* offers l2"),
+        (PgVector(3), {"quantization": "sq8"}, "'bad': pgvector's hnsw .* does not accept quant"),
+        (HalfVec(3), {"quantization": "binary"}, "'bad': pgvector's hnsw .* does not accept quant"),
+        (RuVector(), {}, r"'bad': column 'e' has no dimensions .* declare the column as RuVector"),
+        (RuVector(), {"method": "ivfflat"}, "'bad': column 'e' has no dimensions"),
+        (SparseVec(), {}, "'bad': column 'e' has no dimensions"),
+    ],
+)
+def test_declarations_the_server_rejects(
+    column_type: sa.types.TypeEngine[object], kwargs: dict[str, object], words: str
+) -> None:
+    table = expression_table(sa.MetaData(), column_type)
+    index = VectorIndex("bad", table.c.e, **kwargs)  # type: ignore[arg-type]
+    with pytest.raises(CompileError, match=words):
+        ddl(index)
+
+
+def test_cast_without_dimensions_is_refused() -> None:
+    table = expression_table(sa.MetaData(), RuVector(3))
+    index = VectorIndex("bad", sa.cast(table.c.e, RuVector()))
+    with pytest.raises(CompileError, match="'bad': the indexed expression has no dimensions"):
+        ddl(index)
+
+
+def test_no_dimensions_refused_before_sql(engine: sa.Engine) -> None:
+    metadata = sa.MetaData()
+    table = expression_table(metadata, RuVector())
+    VectorIndex("nodims", table.c.e, method="ivfflat")
+    with statements_sent(engine) as sent, pytest.raises(CompileError, match="no dimensions"):
+        metadata.create_all(engine)
+    assert not any("CREATE INDEX" in s for s in sent)
+    assert not sa.inspect(engine).has_table("expr_items")
+
+
+@pytest.mark.parametrize(
+    ("column_type", "kwargs"),
+    [(SparseVec(8), {"method": "ivfflat"}), (PgVector(3), {"quantization": "sq8"})],
+)
+def test_pgvector_declarations_refused_before_sql(
+    pgvector_engine: sa.Engine, column_type: sa.types.TypeEngine[object], kwargs: dict[str, object]
+) -> None:
+    metadata = sa.MetaData()
+    table = expression_table(metadata, column_type)
+    VectorIndex("refused", table.c.e, **kwargs)  # type: ignore[arg-type]
+    with pytest.raises(CompileError, match="index 'refused'"):
+        metadata.create_all(pgvector_engine)
+    assert not sa.inspect(pgvector_engine).has_table("expr_items")
+
+
+def test_numpy_integers_are_ints() -> None:
+    index = VectorIndex("i_np", "e", m=np.int64(8), ef_construction=np.uint16(40))
+    make_table(sa.MetaData(), index)
+    assert ddl(index).endswith("WITH (m = 8, ef_construction = 40)")
+    with pytest.raises(TypeError, match="m must be an int"):
+        VectorIndex("i_np", "e", m=np.float64(8))
+    with pytest.raises(TypeError, match="m must be an int"):
+        VectorIndex("i_np", "e", m=np.bool_(True))

@@ -3,12 +3,14 @@ exact rerank with accel, compared with a numpy float64 reference."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from sqlalchemy_ruvector import RuVector, VectorIndex
+from sqlalchemy_ruvector import RuVector, SparseVec, SparseVector, VectorIndex
 from sqlalchemy_ruvector.rerank import rerank
 from tests.sqlalchemy_ruvector.helpers import statements_sent
 
@@ -121,3 +123,109 @@ def test_rerank_needs_one_vector_column(engine: sa.Engine) -> None:
             rerank(session, sa.select(Doc.id), [0.0] * DIM, 3)
         with pytest.raises(ValueError, match="selects 2 full-precision vector columns"):
             rerank(session, sa.select(Doc), [0.0] * DIM, 3)
+
+
+# -- NULLs, unsupported columns and values (issue 7, item 14) ----------------------------
+
+
+class _Uncreated(DeclarativeBase):
+    pass
+
+
+class Sparse(_Uncreated):
+    """Never created: refusals happen before any SQL."""
+
+    __tablename__ = "rerank_sparse"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    s: Mapped[SparseVector] = mapped_column(SparseVec(8))
+
+
+def test_rerank_skips_null_vectors(engine: sa.Engine) -> None:
+    """Rows without a vector have no distance: they are never candidates, so they
+    neither fail the rerank nor take a candidate's place."""
+    metadata = sa.MetaData()
+    table = sa.Table(
+        "rerank_nulls",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("full", RuVector(4), nullable=True),
+        sa.Column("coarse", RuVector(2), nullable=True),
+    )
+    rng = np.random.default_rng(8)
+    vectors = rng.standard_normal((30, 4)).astype(np.float32)
+    metadata.create_all(engine)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                table.insert(),
+                [
+                    {
+                        "id": i,
+                        "full": None if i % 3 == 0 else v,
+                        "coarse": None if i % 5 == 0 else v[:2],
+                    }
+                    for i, v in enumerate(vectors)
+                ],
+            )
+        q = vectors[4]
+        with engine.connect() as conn:
+            results = rerank(conn, sa.select(table.c.id, table.c.full), q, 5, metric="l2")
+            everything = rerank(
+                conn,
+                sa.select(table.c.id),
+                q,
+                30,
+                metric="l2",
+                oversample=2,
+                candidate_column=table.c.coarse,
+                candidate_query=q[:2],
+                vector_column=table.c.full,
+            )
+    finally:
+        metadata.drop_all(engine)
+    has_full = [i for i in range(30) if i % 3]
+    dist = np.linalg.norm(vectors[has_full].astype(np.float64) - q, axis=1)
+    assert [r.row[0] for r in results] == [has_full[j] for j in np.argsort(dist)[:5]]
+    both = {i for i in has_full if i % 5}
+    assert {r.row for r in everything} == both  # every row with both vectors, no other
+    assert [r.distance for r in everything] == sorted(r.distance for r in everything)
+
+
+def test_rerank_refuses_before_sql(engine: sa.Engine, data: np.ndarray) -> None:
+    q = data[0]
+    cases: list[tuple[dict[str, Any], type[Exception], str]] = [
+        ({"vector_column": Sparse.s}, TypeError, "vector_column is sparsevec; exact rerank"),
+        ({"candidate_column": Doc.kind}, TypeError, "candidate_column must be a vector column"),
+        ({"vector_column": Doc.id}, TypeError, "vector_column must be a vector column"),
+        ({"ef_search": 0}, ValueError, "ef_search must be between 1 and 1000, got 0"),
+        ({"ef_search": 1001}, ValueError, "ef_search must be between 1 and 1000"),
+        ({"ef_search": 2.5}, TypeError, "ef_search must be an int, got float"),
+        ({"oversample": np.float32(2)}, TypeError, "oversample must be an int"),
+        ({"k": -1}, ValueError, "k must be at least 0"),
+        ({"k": True}, TypeError, "k must be an int, got bool"),
+        (
+            {"candidate_column": Doc.coarse, "candidate_query": [1.0]},
+            ValueError,
+            f"expected {COARSE} dimensions",
+        ),
+    ]
+    with Session(engine) as session, statements_sent(engine) as sent:
+        for kwargs, error, words in cases:
+            call: dict[str, Any] = {"k": 3, "vector_column": Doc.embedding, **kwargs}
+            with pytest.raises(error, match=words):
+                rerank(session, sa.select(Doc.id), q, **call)
+    assert sent == []
+
+
+def test_rerank_takes_numpy_integers(engine: sa.Engine, data: np.ndarray) -> None:
+    with Session(engine) as session:
+        results = rerank(
+            session,
+            sa.select(Doc.id, Doc.embedding),
+            data[3],
+            np.int64(3),
+            oversample=np.int32(2),
+            ef_search=np.uint16(50),
+            metric="l2",
+        )
+    assert len(results) == 3 and results[0].row[0] == 3

@@ -100,7 +100,8 @@ def test_result_column_types_of_real_compilers() -> None:
 
 #: What only sqlalchemy_ruvector/_sa_internals.py may touch.
 INTERNALS = re.compile(
-    r"_result_columns|_dbapi_connection|from sqlalchemy\.sql\.(visitors|base) import"
+    r"_result_columns|_dbapi_connection|_from_objects|_propagate_attrs"
+    r"|from sqlalchemy\.sql\.(visitors|base) import"
 )
 
 

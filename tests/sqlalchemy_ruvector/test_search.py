@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from sqlalchemy_ruvector import search_settings
 from sqlalchemy_ruvector.capabilities import Capabilities
+from sqlalchemy_ruvector.search import validate_search
 
 
 def current(conn: sa.Connection | Session, name: str) -> Any:
@@ -88,3 +90,14 @@ def test_autocommit_is_refused(engine: sa.Engine) -> None:
         search_settings(conn, ef_search=10),
     ):
         pass
+
+
+def test_numpy_integers_are_settings() -> None:
+    """numpy integers are accepted where ints are (issue 7, item 21), and sent as ints."""
+    valid = validate_search({"ef_search": np.int64(64), "probes": np.uint16(3)})
+    assert valid == {"ef_search": 64, "probes": 3}
+    assert all(type(v) is int for v in valid.values())
+    with pytest.raises(TypeError, match="must be an int"):
+        validate_search({"ef_search": np.float32(64)})
+    with pytest.raises(TypeError, match="must be an int"):
+        validate_search({"ef_search": np.bool_(True)})

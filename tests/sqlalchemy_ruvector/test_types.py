@@ -71,6 +71,15 @@ def test_declared_dim_out_of_range(bad: int) -> None:
         RuVector(bad)
 
 
+def test_declared_dim_takes_numpy_integers() -> None:
+    assert RuVector(np.int64(8)).dim == 8  # type: ignore[arg-type]
+    assert type(RuVector(np.int64(8)).dim) is int  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"dim must be an int, got 8\.0"):
+        RuVector(8.0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="dim must be an int"):
+        RuVector(np.bool_(True))  # type: ignore[arg-type]
+
+
 def test_type_attributes() -> None:
     assert RuVector(3).python_type is np.ndarray
     assert RuVector(3, as_list=True).python_type is list

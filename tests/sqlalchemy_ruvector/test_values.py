@@ -711,3 +711,53 @@ class TestToSparse:
     def test_non_numeric_dense(self) -> None:
         with pytest.raises(TypeError, match=r"column 's': .*numeric"):
             to_sparse(["a"], column="s")
+
+
+# -- clear errors for odd inputs (issue 7, item 21) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [decimal.Decimal("sNaN"), 1.0, 2.0],
+        [1.0, decimal.Decimal("-sNaN")],
+        np.array([decimal.Decimal("sNaN"), 1], dtype=object),
+    ],
+)
+def test_signaling_nan_names_the_column(value: Any) -> None:
+    _err(ValueError, value, "element", "snan", "nan values")
+
+
+def test_signaling_nan_in_a_batch_names_row_and_column() -> None:
+    with pytest.raises(ValueError, match=r"^column 'embedding': row 1: element 0 is sNaN"):
+        to_float32_batch([[1, 2], [decimal.Decimal("sNaN"), 2]], dim=2, column=COL)
+    with pytest.raises(ValueError, match=r"^column 'embedding': element 0 is sNaN"):
+        to_float16([decimal.Decimal("sNaN")], column=COL)
+
+
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [(2**63, "index 9223372036854775808"), (-(2**70), "index -1180591620717411303424"),
+     (10**400, "index of 401 digits")],
+)  # fmt: skip
+def test_huge_sparse_key_is_an_index_error(key: int, shown: str) -> None:
+    with pytest.raises(ValueError, match=f"^column 's': {shown} out of range for dim 5$"):
+        to_sparse({key: 1.0}, dim=5, column="s")
+    with pytest.raises(ValueError, match=f"^{shown} out of range for dim 5$"):
+        SparseVector([key], [1.0], 5)
+
+
+def test_sparse_dim_must_be_an_integer() -> None:
+    with pytest.raises(TypeError, match="sparse dim must be an integer, got float"):
+        SparseVector([1], [1.0], 5.0)  # type: ignore[arg-type]
+    assert SparseVector([1], [1.0], np.int64(5)).dim == 5  # type: ignore[arg-type]
+    assert SparseVector.from_dict({np.int32(1): 2.0}, np.int16(3)).to_dict() == {1: 2.0}  # type: ignore[arg-type, dict-item]
+
+
+def test_dim_arguments_take_numpy_integers_only() -> None:
+    assert to_float32([1, 2, 3], dim=np.int64(3)).shape == (3,)  # type: ignore[arg-type]
+    assert to_float32_batch([[1, 2]], dim=np.uint8(2)).shape == (1, 2)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^column 'c': dim must be an int, got float 3\.0$"):
+        to_float32_batch([[1, 2, 3]], dim=3.0, column="c")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="dim must be an int, got float"):
+        to_float32([1, 2, 3], dim=3.0)  # type: ignore[arg-type]

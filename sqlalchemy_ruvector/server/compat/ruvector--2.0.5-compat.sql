@@ -232,3 +232,78 @@ $$;
 -- Search settings ruvector documents. Settable as placeholders; in this layer (as in
 -- the published 2.0.5) the server does not read them: pgvector's hnsw.ef_search and
 -- ivfflat.probes are what take effect, and sqlalchemy_ruvector sets those too.
+
+-- Aggregates. Both profiles have what the published 2.0.5 installs for real[]:
+-- vector_sum(real[]) (element-wise sum) and vector_mul_scalar(real[], real).
+CREATE FUNCTION ruvector_compat_array_add(a real[], b real[]) RETURNS real[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN a IS NULL THEN b WHEN b IS NULL THEN a ELSE
+        (SELECT array_agg(x + y ORDER BY i) FROM unnest(a, b) WITH ORDINALITY AS u(x, y, i))
+    END
+$$;
+CREATE AGGREGATE vector_sum(real[]) (
+    SFUNC = ruvector_compat_array_add,
+    STYPE = real[],
+    COMBINEFUNC = ruvector_compat_array_add,
+    PARALLEL = SAFE
+);
+CREATE FUNCTION vector_mul_scalar(v real[], scalar real) RETURNS real[]
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT array_agg(x * scalar ORDER BY i) FROM unnest(v) WITH ORDINALITY AS u(x, i)
+$$;
+
+-- 2.0.5's binary quantization of real[]: one bit per element (1 where > 0), element i
+-- in bit i % 8 of byte i / 8, least significant bit first (ruvector's
+-- quantization::binary::quantize).
+CREATE FUNCTION binary_quantize_arr(v real[]) RETURNS bytea
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT coalesce(decode(string_agg(lpad(to_hex(byte), 2, '0'), '' ORDER BY k), 'hex'), '')
+    FROM (
+        SELECT k, sum(CASE WHEN v[k * 8 + j + 1] > 0 THEN 1 << j ELSE 0 END)::int AS byte
+        FROM generate_series(0, (cardinality(v) + 7) / 8 - 1) AS k,
+             generate_series(0, 7) AS j
+        GROUP BY k
+    ) AS bytes
+$$;
+
+-- Documented profile: avg(ruvector) and sum(ruvector) as pgvector has them for vector
+-- (pgvector's kernels; same datum layout), and casts between ruvector and halfvec where
+-- halfvec exists (pgvector installed first), as pgvector casts vector <-> halfvec.
+DO $documented_extras$
+BEGIN
+    IF ruvector_compat_profile() <> 'documented' THEN
+        RETURN;
+    END IF;
+    CREATE FUNCTION ruvector_compat_accum(double precision[], ruvector) RETURNS double precision[]
+        AS '$libdir/vector', 'vector_accum' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    CREATE FUNCTION ruvector_compat_avg(double precision[]) RETURNS ruvector
+        AS '$libdir/vector', 'vector_avg' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    CREATE FUNCTION ruvector_compat_combine(double precision[], double precision[])
+        RETURNS double precision[]
+        AS '$libdir/vector', 'vector_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    CREATE AGGREGATE avg(ruvector) (
+        SFUNC = ruvector_compat_accum,
+        STYPE = double precision[],
+        FINALFUNC = ruvector_compat_avg,
+        COMBINEFUNC = ruvector_compat_combine,
+        INITCOND = '{0}',
+        PARALLEL = SAFE
+    );
+    CREATE AGGREGATE sum(ruvector) (
+        SFUNC = ruvector_add,
+        STYPE = ruvector,
+        COMBINEFUNC = ruvector_add,
+        PARALLEL = SAFE
+    );
+    IF to_regtype('halfvec') IS NOT NULL THEN
+        CREATE FUNCTION ruvector_to_halfvec(ruvector, integer, boolean) RETURNS halfvec
+            AS '$libdir/vector', 'vector_to_halfvec' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+        CREATE FUNCTION halfvec_to_ruvector(halfvec, integer, boolean) RETURNS ruvector
+            AS '$libdir/vector', 'halfvec_to_vector' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+        CREATE CAST (ruvector AS halfvec)
+            WITH FUNCTION ruvector_to_halfvec(ruvector, integer, boolean) AS IMPLICIT;
+        CREATE CAST (halfvec AS ruvector)
+            WITH FUNCTION halfvec_to_ruvector(halfvec, integer, boolean) AS ASSIGNMENT;
+    END IF;
+END
+$documented_extras$;

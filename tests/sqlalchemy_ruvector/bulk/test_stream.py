@@ -23,6 +23,10 @@ ROWS = int(os.environ.get("RUVECTOR_BULK_ROWS", "200000"))
 DIM = 16
 CHUNK = 10_000
 ROW_BYTES = 8 + 4 * DIM  # id + float32 vector
+#: Small enough that even the quarter-size stream runs many batches: the peak of a
+#: stream is reached once a chunk is read while the previous one decodes and the one
+#: before is with the consumer, so both streams compared must get that far.
+BATCH = 8_192
 
 
 def generated_reader(rows: int = ROWS) -> pa.RecordBatchReader:
@@ -47,13 +51,13 @@ def stream(engine: sa.Engine, t: Any, rows: int) -> tuple[int, int]:
     tracemalloc.start()
     try:
         with engine.connect() as conn:
-            assert copy_into(conn, t, generated_reader(rows), batch_rows=16_384) == rows
+            assert copy_into(conn, t, generated_reader(rows), batch_rows=BATCH) == rows
         _, load_peak = tracemalloc.get_traced_memory()
         tracemalloc.reset_peak()
         seen = 0
         checksum = 0.0
         with engine.connect() as conn:
-            for batch in fetch_batches(conn, sa.select(t.c.id, t.c.embedding), batch_rows=32_768):
+            for batch in fetch_batches(conn, sa.select(t.c.id, t.c.embedding), batch_rows=BATCH):
                 seen += batch.num_rows
                 checksum += float(np.asarray(batch.column(1).values, dtype=np.float64).sum())
         _, read_peak = tracemalloc.get_traced_memory()

@@ -166,6 +166,66 @@ def test_casts_with_pgvector(pgvector_db: Database) -> None:
             conn.execute("INSERT INTO dst SELECT '[1,2,3]'::vector")
 
 
+def test_vector_sum_and_mul_scalar_on_real_arrays(ruvector_db: Database) -> None:
+    """2.0.5's real[] aggregate and scaling, on every profile (the portable avg/sum)."""
+    total = scalar(
+        ruvector_db,
+        "SELECT vector_sum(a) FROM (VALUES ('{1,2}'::real[]), ('{3,4.5}'::real[])) AS t(a)",
+    )
+    assert total == [4.0, 6.5]
+    empty = "(SELECT '{1}'::real[] WHERE false) AS t(a)"
+    assert scalar(ruvector_db, f"SELECT vector_sum(a) FROM {empty}") is None
+    assert scalar(ruvector_db, "SELECT vector_mul_scalar('{1,-2}'::real[], 0.5)") == [0.5, -1.0]
+
+
+def test_binary_quantize_arr_bit_order(ruvector_db: Database) -> None:
+    """2.0.5's layout: element i is bit i % 8 (least significant first) of byte i / 8."""
+    packed = scalar(
+        ruvector_db, "SELECT binary_quantize_arr('{0.5,-0.3,0.1,-0.8,0.2,-0.1,0.9,-0.5,1}'::real[])"
+    )
+    assert bytes(packed) == bytes([0b01010101, 0b00000001])  # type: ignore[arg-type]
+
+
+AVG_SUM_AGGREGATES = {"documented": True, "published-2.0.5": False, "real": False}
+
+
+def test_avg_sum_of_ruvector(ruvector_db: Database) -> None:
+    """The documented surface aggregates ruvector as pgvector does vector; 2.0.5 does not."""
+    values = "(VALUES ('[1,2]'::ruvector), ('[4,8]'::ruvector)) AS t(v)"
+    if not AVG_SUM_AGGREGATES[ruvector_db.profile]:
+        with pytest.raises(psycopg.errors.UndefinedFunction):
+            scalar(ruvector_db, f"SELECT avg(v) FROM {values}")
+        return
+    assert scalar(ruvector_db, f"SELECT avg(v)::text FROM {values}") == "[2.5,5]"
+    assert scalar(ruvector_db, f"SELECT sum(v)::text FROM {values}") == "[5,10]"
+    empty = "(SELECT '[1]'::ruvector WHERE false) AS t(v)"
+    assert scalar(ruvector_db, f"SELECT avg(v) FROM {empty}") is None
+
+
+def test_halfvec_casts_with_pgvector(pgvector_db: Database) -> None:
+    """Documented surface with halfvec: ruvector casts to halfvec (implicitly, as
+    pgvector's vector does) and back by assignment, so half-precision expression
+    indexes work; the published build has no halfvec at all."""
+    if pgvector_db.is_real:
+        pytest.skip("the published build has no halfvec")
+    with pgvector_db.connect() as conn:
+        to_half = "SELECT '[1,2.5]'::ruvector::halfvec(2)::text"
+        assert conn.execute(to_half).fetchone() == ("[1,2.5]",)
+        to_ruvector = "SELECT '[1,2.5]'::halfvec::ruvector(2)::text"
+        assert conn.execute(to_ruvector).fetchone() == ("[1,2.5]",)
+        conn.execute("CREATE TEMP TABLE h (e ruvector(3))")
+        conn.execute("INSERT INTO h VALUES ('[1,1,1]'), ('[2,2,2]')")
+        conn.execute(
+            "CREATE INDEX ON h USING hnsw ((e::halfvec(3)) halfvec_l2_ops)"
+        )
+        rows = conn.execute(
+            "SELECT e::text FROM h ORDER BY e::halfvec(3) <-> '[2,2,2]'::halfvec(3)"
+        ).fetchall()
+        assert rows == [("[2,2,2]",), ("[1,1,1]",)]
+        with pytest.raises(psycopg.errors.DataException):
+            conn.execute("SELECT '[1,2,3]'::ruvector::halfvec(2)")
+
+
 def test_access_methods_found_by_handler(ruvector_db: Database) -> None:
     with ruvector_db.connect() as conn:
         hnsw = conn.execute(

@@ -1,0 +1,24 @@
+"""Reflection names on plain ``postgresql`` engines, registered at import.
+
+pgvector-python registers ``vector``/``halfvec``/``sparsevec`` in the PostgreSQL
+dialect's ``ischema_names`` when it is imported, so ``inspect()``, ``reflect()`` and
+``automap`` see vector columns on a plain ``postgresql+psycopg`` engine. Importing
+``sqlalchemy_ruvector`` does the same for ``ruvector`` (and for ``halfvec`` /
+``sparsevec`` unless another library registered them first); nothing else is changed.
+Our dialects and the plugin carry their own copies of these names.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.dialects.postgresql import base as pg_base
+
+from .types import HalfVec, RuVector, SparseVec
+
+__all__ = ["register_reflection_names"]
+
+
+def register_reflection_names() -> None:
+    names = pg_base.ischema_names
+    names["ruvector"] = RuVector
+    names.setdefault("halfvec", HalfVec)
+    names.setdefault("sparsevec", SparseVec)
