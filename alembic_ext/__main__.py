@@ -131,6 +131,57 @@ def _schema_arg(db: Db, schema: str) -> str | None:
     return None if schema == current_schema(db) else schema
 
 
+def status_command(url: str, out: TextIO) -> int:
+    """Every online migration in progress (``python -m alembic_ext status``)."""
+    from .strategies.state import all_states
+
+    engine = sa.create_engine(_engine_url(url), poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            states = all_states(Db(connection))
+            connection.rollback()
+    finally:
+        engine.dispose()
+    if not states:
+        out.write("no online migration in progress\n")
+        return 0
+    for s in states:
+        total = "?" if s.rows_total is None else f"{s.rows_total:,}"
+        out.write(
+            f"{s.qualified_column} -> {s.target}: step {s.step}, backfill {s.rows_done:,}/{total}"
+            f" rows, last run by backend pid {s.pid}, updated {s.updated_at}\n"
+        )
+    return 0
+
+
+def abort_command(
+    url: str, table: str, column: str, schema: str | None, state_schema: str | None,
+    lock_timeout: str, out: TextIO,
+) -> int:  # fmt: skip
+    """Roll one online migration back (``python -m alembic_ext abort``)."""
+    from .catalog import current_schema as current
+    from .strategies.online import abort_migration
+
+    engine = sa.create_engine(
+        _engine_url(url), poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT"
+    )
+    try:
+        with engine.connect() as connection:
+            db = Db(connection)
+            try:
+                state = abort_migration(
+                    db, schema or current(db), table, column,
+                    state_schema=state_schema, lock_timeout=lock_timeout,
+                )  # fmt: skip
+            except LookupError as exc:
+                out.write(f"{exc}\n")
+                return 1
+    finally:
+        engine.dispose()
+    out.write(f"aborted {state.qualified_column} -> {state.target} (was at step {state.step})\n")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     parser = argparse.ArgumentParser(prog="python -m alembic_ext")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -141,7 +192,23 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     plan.add_argument(
         "--down-revision", help="down_revision of the written file (default: head of DIR)"
     )
+    status = commands.add_parser("status", help="online migrations in progress")
+    status.add_argument("--url", required=True, help="database URL (libpq or SQLAlchemy)")
+    abort = commands.add_parser("abort", help="roll an online migration back")
+    abort.add_argument("--url", required=True, help="database URL (libpq or SQLAlchemy)")
+    abort.add_argument("--table", required=True)
+    abort.add_argument("--column", required=True)
+    abort.add_argument("--schema", help="the table's schema (default: the current schema)")
+    abort.add_argument("--state-schema", help="schema of the state table (default: current)")
+    abort.add_argument("--lock-timeout", default="5s")
     args = parser.parse_args(argv)
+    if args.command == "status":
+        return status_command(args.url, out)
+    if args.command == "abort":
+        return abort_command(
+            args.url, args.table, args.column, args.schema, args.state_schema,
+            args.lock_timeout, out,
+        )  # fmt: skip
     if args.write is not None and not args.write.is_dir():
         parser.error(f"--write: {args.write} is not a directory")
     return plan_command(args.url, args.schema, args.write, args.down_revision, out)

@@ -194,8 +194,13 @@ def migrate_column(
 ) -> MigrationResult:
     """Run one column (or table) migration on ``db``: the Python form of the ops."""
     chosen = get_strategy(strategy)
+    if request.options and not getattr(chosen, "needs_autocommit", False):
+        raise ValueError(
+            f"{', '.join(sorted(request.options))}: option(s) of strategy='online', "
+            f"not of strategy={strategy!r}"
+        )
     if request.target == "ruvector":
-        extension.ensure_installable(db)
+        getattr(chosen, "ensure_installable", extension.ensure_installable)(db)
     return chosen.migrate(db, db.capabilities(), request)
 
 
@@ -207,21 +212,32 @@ def _request(op: ops.MigrateToRuVectorOp | ops.MigrateToPgVectorOp) -> Migration
         schema=op.schema,
         validate=op.validate,
         lock_timeout=op.lock_timeout,
+        options=op.options,
     )
+
+
+def _migrate_op(
+    operations: Operations, op: ops.MigrateToRuVectorOp | ops.MigrateToPgVectorOp
+) -> None:
+    request = _request(op)
+    chosen = get_strategy(op.strategy)
+    if getattr(chosen, "needs_autocommit", False):
+        # Strategies that commit step by step (online) run in Alembic's autocommit block.
+        _live(operations, op.op_name)
+        with chosen.autocommit(operations.get_context()):  # type: ignore[attr-defined]
+            migrate_column(_live(operations, op.op_name), request, op.strategy)
+    else:
+        migrate_column(_live(operations, op.op_name), request, op.strategy)
 
 
 @Operations.implementation_for(ops.MigrateToRuVectorOp)
 def migrate_to_ruvector(operations: Operations, op: ops.MigrateToRuVectorOp) -> None:
-    request = _request(op)
-    get_strategy(op.strategy)
-    migrate_column(_live(operations, op.op_name), request, op.strategy)
+    _migrate_op(operations, op)
 
 
 @Operations.implementation_for(ops.MigrateToPgVectorOp)
 def migrate_to_pgvector(operations: Operations, op: ops.MigrateToPgVectorOp) -> None:
-    request = _request(op)
-    get_strategy(op.strategy)
-    migrate_column(_live(operations, op.op_name), request, op.strategy)
+    _migrate_op(operations, op)
 
 
 def migrate_schema(

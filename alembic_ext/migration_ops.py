@@ -36,6 +36,10 @@ class _MigrateColumnOp(VectorOperation):
         validate: bool = True,
         lock_timeout: str = "5s",
         schema: str | None = None,
+        batch_size: int | None = None,
+        max_swap_retries: int | None = None,
+        progress: bool | None = None,
+        state_schema: str | None = None,
     ) -> None:
         self.table_name = table_name
         self.column = column
@@ -43,6 +47,17 @@ class _MigrateColumnOp(VectorOperation):
         self.validate = validate
         self.lock_timeout = lock_timeout
         self.schema = schema
+        #: strategy="online" options given explicitly (defaults left to the strategy)
+        self.options: dict[str, Any] = {
+            name: value
+            for name, value in (
+                ("batch_size", batch_size),
+                ("max_swap_retries", max_swap_retries),
+                ("progress", progress),
+                ("state_schema", state_schema),
+            )
+            if value is not None
+        }
 
     def _same_arguments(self) -> dict[str, Any]:
         return {
@@ -50,6 +65,7 @@ class _MigrateColumnOp(VectorOperation):
             "validate": self.validate,
             "lock_timeout": self.lock_timeout,
             "schema": self.schema,
+            **self.options,
         }
 
     def to_diff_tuple(self) -> tuple[Any, ...]:
@@ -64,6 +80,7 @@ class _MigrateColumnOp(VectorOperation):
             validate=(self.validate, True),
             lock_timeout=(self.lock_timeout, "5s"),
             schema=(self.schema, None),
+            **{name: (value, None) for name, value in self.options.items()},
         )
 
 
@@ -85,6 +102,10 @@ class MigrateToRuVectorOp(_MigrateColumnOp):
         validate: bool = True,
         lock_timeout: str = "5s",
         schema: str | None = None,
+        batch_size: int | None = None,
+        max_swap_retries: int | None = None,
+        progress: bool | None = None,
+        state_schema: str | None = None,
     ) -> None:
         """Move ``table_name.column`` (every pgvector column when ``column`` is None)
         from pgvector's ``vector(n)`` to ``ruvector(n)``, carrying each index over by an
@@ -92,7 +113,11 @@ class MigrateToRuVectorOp(_MigrateColumnOp):
         ``vector_*_ops`` -> ``ruvector_*_ops``, same WITH/predicate/INCLUDE), or refuse
         before changing anything. ``strategy="in_place"`` rewrites the table in one
         transaction under an ACCESS EXCLUSIVE lock taken with ``lock_timeout``;
-        ``validate=True`` proves the data unchanged (checksum of every row, exact top-k)."""
+        ``validate=True`` proves the data unchanged (checksum of every row, exact top-k).
+        ``strategy="online"`` moves it while writers run (shadow column + trigger,
+        backfill of ``batch_size`` rows per transaction, indexes built CONCURRENTLY, a
+        short swap retried ``max_swap_retries`` times), resumable after a crash from its
+        state table in ``state_schema``; ``progress`` shows a tqdm bar."""
         operations.invoke(
             cls(
                 table_name,
@@ -101,6 +126,10 @@ class MigrateToRuVectorOp(_MigrateColumnOp):
                 validate=validate,
                 lock_timeout=lock_timeout,
                 schema=schema,
+                batch_size=batch_size,
+                max_swap_retries=max_swap_retries,
+                progress=progress,
+                state_schema=state_schema,
             )
         )
 
@@ -126,6 +155,10 @@ class MigrateToPgVectorOp(_MigrateColumnOp):
         validate: bool = True,
         lock_timeout: str = "5s",
         schema: str | None = None,
+        batch_size: int | None = None,
+        max_swap_retries: int | None = None,
+        progress: bool | None = None,
+        state_schema: str | None = None,
     ) -> None:
         """Move ruvector column(s) back to pgvector's ``vector``, indexes mapped back."""
         operations.invoke(
@@ -136,6 +169,10 @@ class MigrateToPgVectorOp(_MigrateColumnOp):
                 validate=validate,
                 lock_timeout=lock_timeout,
                 schema=schema,
+                batch_size=batch_size,
+                max_swap_retries=max_swap_retries,
+                progress=progress,
+                state_schema=state_schema,
             )
         )
 

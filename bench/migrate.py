@@ -2,6 +2,8 @@
 same change written by hand in SQL, in the same process and database.
 
 Run: python bench/migrate.py [--rows 100000] [--dim 384] [--repeat 3] [--m 16] [--ef 64]
+     python bench/migrate.py --online [...]   (online vs in_place, with and without
+     concurrent writers: bench/migrate_online.py)
 
 Each run starts from a fresh copy of a pgvector table ``(id int primary key, embedding
 vector(dim))`` with an HNSW cosine index (built during set-up, not timed), then times,
@@ -173,4 +175,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if "--online" in sys.argv[1:]:
+        from migrate_online import main as online_main
+
+        online_main([a for a in sys.argv[1:] if a != "--online"])
+    else:
+        main()

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 
 from sqlalchemy_ruvector.capabilities import Capabilities
 
@@ -46,6 +47,9 @@ class MigrationRequest:
     lock_timeout: str = "5s"
     samples: int = 5
     k: int = 10
+    #: Strategy-specific options (online: batch_size, max_swap_retries, progress,
+    #: state_schema); a strategy rejects the ones it does not know.
+    options: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name, value in (

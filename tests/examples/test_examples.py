@@ -78,3 +78,10 @@ def test_bulk_arrow() -> None:
     assert first_hit and first_hit[0][1:3] == ["doc", "123"]
     assert "distance: double" in out
     assert "round trip bit-exact: True" in out
+
+
+def test_migrate_from_pgvector_online() -> None:
+    out = run("migrate_from_pgvector/online.py")
+    assert "documents.embedding: ruvector(32)" in out
+    assert "rows differing from the twin: 0" in out
+    assert ", 0 errors" in out and "writers committed 0 " not in out
