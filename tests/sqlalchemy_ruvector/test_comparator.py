@@ -15,7 +15,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, with_loader_criteria
 from sqlalchemy_ruvector import RuVector, VectorIndex
 from sqlalchemy_ruvector.capabilities import Capabilities
 from sqlalchemy_ruvector.comparator import render_distance
-from tests.sqlalchemy_ruvector.helpers import plan
+from tests.helpers import plan
 
 DIM = 16
 ROWS = 2_000

@@ -24,7 +24,7 @@ from sqlalchemy_ruvector import Capabilities, PgVector, RuVector
 from sqlalchemy_ruvector import functions as F
 from sqlalchemy_ruvector.capabilities import TypeOids
 from sqlalchemy_ruvector.functions._stubs import STUB_FILE, render_stubs
-from tests.sqlalchemy_ruvector.helpers import statements_sent
+from tests.helpers import statements_sent
 
 PSYCOPG = PGDialect_psycopg()
 CATALOG_TSV = Path(F.__file__).with_name("catalog.tsv")

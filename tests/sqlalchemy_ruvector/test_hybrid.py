@@ -26,9 +26,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from sqlalchemy_ruvector import RuVector, VectorIndex, hybrid_search, search_settings
 from sqlalchemy_ruvector.capabilities import Capabilities
+from tests.helpers import plan, statements_sent
 
 from . import corpus
-from .helpers import plan, statements_sent
 
 DIM = 32
 BIG_ROWS = 50_000

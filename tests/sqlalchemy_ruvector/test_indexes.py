@@ -12,7 +12,7 @@ from sqlalchemy.schema import CreateIndex
 from sqlalchemy_ruvector import HalfVec, PgVector, RuVector, SparseVec, VectorIndex
 from sqlalchemy_ruvector import functions as F
 from sqlalchemy_ruvector.capabilities import Capabilities
-from tests.sqlalchemy_ruvector.helpers import plan, statements_sent
+from tests.helpers import plan, statements_sent
 
 
 def make_table(metadata: sa.MetaData, *indexes: VectorIndex, halfvec: bool = True) -> sa.Table:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from sqlalchemy_ruvector import RuVector, SparseVec, SparseVector, VectorIndex
 from sqlalchemy_ruvector.rerank import rerank
-from tests.sqlalchemy_ruvector.helpers import statements_sent
+from tests.helpers import statements_sent
 
 DIM, COARSE, ROWS, K = 64, 16, 3_000, 10
 

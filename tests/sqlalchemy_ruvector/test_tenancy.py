@@ -27,8 +27,7 @@ from sqlalchemy_ruvector.tenancy import (
     set_tenant,
     tenant_context,
 )
-
-from .helpers import statements_sent
+from tests.helpers import statements_sent
 
 HOSTILE = "x'); DELETE FROM tenant_notes; SELECT ('"
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from sqlalchemy_ruvector import HalfVec, PgVector, RuVector, SparseVec, SparseVector
 from tests.conftest import Database
-from tests.sqlalchemy_ruvector.helpers import statements_sent
+from tests.helpers import statements_sent
 
 DIM = 8
 

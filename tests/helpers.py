@@ -1,4 +1,4 @@
-"""Small helpers shared by the sqlalchemy_ruvector tests."""
+"""Small helpers shared by every test suite: the statements an engine sends, a plan."""
 
 from __future__ import annotations
 
