@@ -215,9 +215,7 @@ def test_halfvec_casts_with_pgvector(pgvector_db: Database) -> None:
         assert conn.execute(to_ruvector).fetchone() == ("[1,2.5]",)
         conn.execute("CREATE TEMP TABLE h (e ruvector(3))")
         conn.execute("INSERT INTO h VALUES ('[1,1,1]'), ('[2,2,2]')")
-        conn.execute(
-            "CREATE INDEX ON h USING hnsw ((e::halfvec(3)) halfvec_l2_ops)"
-        )
+        conn.execute("CREATE INDEX ON h USING hnsw ((e::halfvec(3)) halfvec_l2_ops)")
         rows = conn.execute(
             "SELECT e::text FROM h ORDER BY e::halfvec(3) <-> '[2,2,2]'::halfvec(3)"
         ).fetchall()
