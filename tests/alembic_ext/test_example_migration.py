@@ -71,6 +71,7 @@ def no_database_url(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DATABASE_URL", raising=False)
 
 
+@pytest.mark.volume
 @pytest.mark.usefixtures("no_database_url")
 def test_upgrade_and_downgrade_keep_catalog_and_data(
     make_source_db: Callable[..., Database],

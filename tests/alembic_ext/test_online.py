@@ -24,6 +24,7 @@ def _same_schema(dump: dict[str, Any], src: str, dst: str) -> dict[str, Any]:
     return json.loads(json.dumps(dump).replace(f"{src}.", f"{dst}."))
 
 
+@pytest.mark.volume
 def test_50k_rows_same_end_state_as_in_place_and_downgrade_restores(
     source_db: Database,
 ) -> None:

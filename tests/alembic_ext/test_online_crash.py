@@ -88,6 +88,7 @@ def _kill_at(db: Database, schema: str, point: str) -> None:
         snapshot.close()
 
 
+@pytest.mark.volume
 @pytest.mark.parametrize("point", POINTS)
 def test_killed_then_upgraded_again_ends_like_an_uninterrupted_run(
     crash_db: tuple[Database, dict[str, Any], Any], point: str
@@ -113,6 +114,7 @@ def test_killed_then_upgraded_again_ends_like_an_uninterrupted_run(
     assert leftovers(db) == NOTHING
 
 
+@pytest.mark.volume
 @pytest.mark.parametrize("point", POINTS)
 def test_killed_then_aborted_is_as_before(
     crash_db: tuple[Database, dict[str, Any], Any], point: str

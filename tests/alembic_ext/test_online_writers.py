@@ -78,6 +78,7 @@ def _writer(
                 return
 
 
+@pytest.mark.volume
 def test_eight_writers_through_the_whole_migration_lose_nothing(source_db: Database) -> None:
     make_items(source_db, "public", ROWS, DIMS)
     run_sql(source_db, "CREATE TABLE twin AS TABLE items")
@@ -222,6 +223,7 @@ def test_second_runner_fails_fast_naming_the_holder(source_db: Database) -> None
         other.close()
 
 
+@pytest.mark.volume
 def test_lock_modes_per_step_and_swap_hold_at_100k_rows(
     source_db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
