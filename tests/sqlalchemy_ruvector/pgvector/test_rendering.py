@@ -4,6 +4,7 @@ binary_quantize where the server differs from the compatibility layer."""
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import replace
 
 import pytest
@@ -144,7 +145,9 @@ def test_binary_quantize_on_published_uses_binary_quantize_arr() -> None:
 def test_bit_distances_use_pgvector_operators_where_installed() -> None:
     with_pgvector = replace(RUHNSW, pgvector_version="0.8.5")
     text = compile_select(select(items.c.b.hamming_distance("101")), with_pgvector)
-    assert "(items.b <~> %(param_1)s::BIT(3))" in text
+    # SQLAlchemy 2.1 renders the bind cast, 2.0 leaves the parameter untyped (the
+    # server infers bit from the operator): the operator is what is under test
+    assert re.search(r"\(items\.b <~> %\(param_1\)s(::BIT\(3\))?\)", text), text
     assert "<%%>" in compile_select(select(items.c.b.jaccard_distance("101")), with_pgvector)
     assert "bit_count" in compile_select(select(items.c.b.hamming_distance("101")), PUBLISHED)
 
