@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from sqlalchemy_ruvector.vector_types import extension_types
+
 __all__ = [
     "PGVECTOR_TYPES",
     "RUVECTOR_TYPES",
@@ -20,9 +22,9 @@ __all__ = [
     "TableFacts",
 ]
 
-#: Types by the extension that owns them.
-PGVECTOR_TYPES: Final = frozenset({"vector", "halfvec", "sparsevec"})
-RUVECTOR_TYPES: Final = frozenset({"ruvector"})
+#: Types by the extension that owns them (vector_types.VECTOR_TYPES).
+PGVECTOR_TYPES: Final = frozenset(extension_types("vector"))
+RUVECTOR_TYPES: Final = frozenset(extension_types("ruvector"))
 
 
 @dataclass(frozen=True)

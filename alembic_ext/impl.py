@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy_ruvector.capabilities import Capabilities, capabilities_of
 from sqlalchemy_ruvector.engine_setup import refresh_capabilities
 from sqlalchemy_ruvector.indexes import VectorIndex
-from sqlalchemy_ruvector.types import HalfVec, PgVector, RuVector, SparseVec
+from sqlalchemy_ruvector.vector_types import column_classes
 
 from . import extension, ops
 from ._db import Db
@@ -32,12 +32,7 @@ from .validate import ColumnSnapshot, snapshot, validate_vector_migration
 __all__ = ["migrate_column", "migrate_schema"]
 
 log: Final = logging.getLogger("alembic.runtime.ruvector")
-_TYPES: Final[dict[str, Any]] = {
-    "ruvector": RuVector,
-    "vector": PgVector,
-    "halfvec": HalfVec,
-    "sparsevec": SparseVec,
-}
+_TYPES: Final[dict[str, Any]] = column_classes()
 _SNAPSHOTS: Final = "alembic_ext.snapshots"
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from sqlalchemy_ruvector.capabilities import Capabilities
+from sqlalchemy_ruvector.vector_types import VECTOR_TYPES, extension_types
 
 from ._sql import ident, literal, qualified
 from .errors import MigrationRefused, Refusal
@@ -25,8 +26,15 @@ __all__ = ["ColumnChange", "IndexChange", "Plan", "Target", "plan_migration"]
 
 #: target -> (source family, {source SQL type -> target SQL type})
 _TYPE_MAP: Final[dict[str, tuple[str, dict[str, str]]]] = {
-    "ruvector": ("pgvector", {"vector": "ruvector"}),
-    "pgvector": ("ruvector", {"ruvector": "vector"}),
+    target: (
+        source,
+        {
+            s.sql_name: s.counterpart
+            for s in VECTOR_TYPES
+            if s.family == source and s.counterpart is not None
+        },
+    )
+    for target, source in (("ruvector", "pgvector"), ("pgvector", "ruvector"))
 }
 #: Reloptions pgvector's access methods accept (ruvector's documented extras are not).
 _DEFAULT: Final = re.compile(r"^'(\[[^']*\])'::(?:vector|ruvector)(?:\((\d+)\))?$")
@@ -193,7 +201,8 @@ def plan_migration(
 def _select_columns(
     table: TableFacts, column: str | None, family: str, refusals: list[Refusal]
 ) -> list[ColumnFacts]:
-    label = "a pgvector type (vector, halfvec, sparsevec)" if family == "pgvector" else "ruvector"
+    types = ", ".join(extension_types("vector" if family == "pgvector" else family))
+    label = f"a pgvector type ({types})" if family == "pgvector" else types
     if column is not None:
         found = table.column(column)
         if found is None:

@@ -17,24 +17,11 @@ from psycopg.adapt import Dumper, Loader
 from psycopg.pq import Format
 from psycopg.types import TypeInfo
 
-from . import codecs
 from .capabilities import Capabilities
 from .codecs import BinaryLayout
-from .sparse_vector import SparseVector, to_sparse
-from .types import HalfVecParam, PgVectorParam, RuVectorParam, VectorParam
-from .values import to_float16, to_float32
+from .vector_types import VECTOR_TYPES, VectorTypeSpec, extension_types
 
 __all__ = ["OWN_SQL_TYPES", "register_adapters", "register_ruvector"]
-
-
-def _f32(obj: Any) -> Any:
-    """Params were validated by the column type; COPY ``set_types`` and raw psycopg
-    pass plain values, which are validated here."""
-    return obj.array if isinstance(obj, VectorParam) else to_float32(obj)
-
-
-def _f16(obj: Any) -> Any:
-    return obj.array if isinstance(obj, HalfVecParam) else to_float16(obj)
 
 
 class _TextDumper(Dumper):
@@ -78,21 +65,41 @@ def _adapter(base: type[Any], name: str, oid: int, fn: Callable[..., Any]) -> ty
     )
 
 
-def _vector_binary_dumper(name: str, oid: int, layout: BinaryLayout) -> type[Dumper]:
-    """Binary dumper of ``vector``/``ruvector``: one call per row, no re-validation of
-    params (the column type validated them before any SQL was sent)."""
-    encode = codecs.vector_binary_encoder(layout)
+def _value_of(spec: VectorTypeSpec) -> Callable[[Any], Any]:
+    """The validated value of what a dumper of ``spec`` is given: params were validated
+    by the column type (their ``array``); COPY ``set_types``, raw psycopg and numpy
+    arrays pass plain values, which are validated here."""
+    param, coerce = spec.param_class(), spec.coerce_function()
+    if not hasattr(param, "array"):  # the value class itself (SparseVector)
+        return coerce
+    return lambda obj: obj.array if isinstance(obj, param) else coerce(obj)
 
-    def dump(self: Dumper, obj: Any) -> Buffer:
-        if isinstance(obj, VectorParam):
-            return encode(obj.array)
-        return encode(to_float32(obj))
+
+def _text_out(spec: VectorTypeSpec) -> Callable[[Any], str]:
+    encode, value_of = spec.text_codec()[0], _value_of(spec)
+    return lambda obj: encode(value_of(obj))
+
+
+def _binary_dumper(name: str, oid: int, spec: VectorTypeSpec, layout: BinaryLayout) -> type[Dumper]:
+    """Binary dumper of one type and layout: one call per row, no re-validation of
+    params (the column type validated them before any SQL was sent)."""
+    encode = spec.binary_codec(layout)[0]
+    param, coerce = spec.param_class(), spec.coerce_function()
+    if hasattr(param, "array"):
+
+        def dump(self: Dumper, obj: Any) -> Buffer:
+            return encode(obj.array if isinstance(obj, param) else coerce(obj))
+
+    else:
+
+        def dump(self: Dumper, obj: Any) -> Buffer:
+            return encode(coerce(obj))
 
     return type(name, (Dumper,), {"format": Format.BINARY, "oid": oid, "dump": dump})
 
 
-def _vector_binary_loader(name: str, oid: int, layout: BinaryLayout) -> type[Loader]:
-    decode = codecs.vector_binary_decoder(layout)
+def _binary_loader(name: str, oid: int, spec: VectorTypeSpec, layout: BinaryLayout) -> type[Loader]:
+    decode = spec.binary_codec(layout)[1]
 
     def load(self: Loader, data: Buffer) -> Any:
         return decode(data)
@@ -100,44 +107,15 @@ def _vector_binary_loader(name: str, oid: int, layout: BinaryLayout) -> type[Loa
     return type(name, (Loader,), {"format": Format.BINARY, "load": load})
 
 
-def _codecs_for(name: str) -> dict[str, Callable[..., Any]]:
-    """Encode/decode functions of one SQL type: text_out, text_in (and binary_out,
-    binary_in for halfvec and sparsevec, whose layout never varies)."""
-    if name in ("ruvector", "vector"):  # binary: _vector_binary_dumper / _loader
-        return {
-            "text_out": lambda o: codecs.vector_to_text(_f32(o)),
-            "text_in": codecs.vector_from_text,
-        }
-    if name == "halfvec":
-        return {
-            "text_out": lambda o: codecs.halfvec_to_text(_f16(o)),
-            "binary_out": lambda o: codecs.halfvec_to_binary(_f16(o)),
-            "text_in": codecs.halfvec_from_text,
-            "binary_in": codecs.halfvec_from_binary,
-        }
-    return {
-        "text_out": lambda o: codecs.sparsevec_to_text(to_sparse(o)),
-        "binary_out": lambda o: codecs.sparsevec_to_binary(to_sparse(o)),
-        "text_in": codecs.sparsevec_from_text,
-        "binary_in": codecs.sparsevec_from_binary,
-    }
-
-
-#: Which Python param class travels as which SQL type.
-_PARAM_CLASSES: dict[str, type[Any]] = {
-    "ruvector": RuVectorParam,
-    "vector": PgVectorParam,
-    "halfvec": HalfVecParam,
-    "sparsevec": SparseVector,
-}
-
+#: The types our adapters dump and load: every row with a param class.
+_ADAPTED: Final = {s.sql_name: s for s in VECTOR_TYPES if s.param is not None}
 
 #: The SQL types this package owns: only their OIDs get our loaders on an engine's
 #: connections. pgvector's vector/halfvec/sparsevec values stay as psycopg gives
 #: them (str), so other libraries' column types (pgvector-python's) read what they
 #: expect; our own column types decode those results themselves. Arrays of them are
 #: split into elements (a list of str), which our types' array items decode too.
-OWN_SQL_TYPES: Final = frozenset({"ruvector"})
+OWN_SQL_TYPES: Final = frozenset(extension_types("ruvector"))
 
 
 def register_adapters(
@@ -151,37 +129,29 @@ def register_adapters(
     only; otherwise (``register_ruvector`` on a raw connection) for every vector type.
     """
     adapters = context.adapters
-    for name, cls in _PARAM_CLASSES.items():
-        fns = _codecs_for(name)
+    for name, spec in _ADAPTED.items():
         adapters.register_dumper(
-            cls, _adapter(_TextDumper, f"{name}_text_dumper", 0, fns["text_out"])
+            spec.param_class(), _adapter(_TextDumper, f"{name}_text_dumper", 0, _text_out(spec))
         )
     if caps is None or not caps.probed:
         return
     for name, oids in caps.types.items():
-        layout = caps.binary_layout if name == "ruvector" else BinaryLayout.PGVECTOR
-        fns = _codecs_for(name)
-        text_dumper = _adapter(_TextDumper, f"{name}_text_dumper", oids.oid, fns["text_out"])
-        if name in ("ruvector", "vector"):
-            binary_dumper = _vector_binary_dumper(f"{name}_binary_dumper", oids.oid, layout)
-            binary_loader = _vector_binary_loader(f"{name}_binary_loader", oids.oid, layout)
-        else:
-            binary_dumper = _adapter(
-                _BinaryDumper, f"{name}_binary_dumper", oids.oid, fns["binary_out"]
-            )
-            binary_loader = _adapter(
-                _BinaryLoader, f"{name}_binary_loader", oids.oid, fns["binary_in"]
-            )
+        spec = _ADAPTED[name]
+        layout = spec.binary_layout(caps)
+        text_dumper = _adapter(_TextDumper, f"{name}_text_dumper", oids.oid, _text_out(spec))
+        binary_dumper = _binary_dumper(f"{name}_binary_dumper", oids.oid, spec, layout)
+        binary_loader = _binary_loader(f"{name}_binary_loader", oids.oid, spec, layout)
         # Text first, binary last: the last one registered serves "%s" placeholders.
-        adapters.register_dumper(_PARAM_CLASSES[name], text_dumper)
-        adapters.register_dumper(_PARAM_CLASSES[name], binary_dumper)
+        adapters.register_dumper(spec.param_class(), text_dumper)
+        adapters.register_dumper(spec.param_class(), binary_dumper)
         # Known by name (COPY) and its arrays split into elements, which are loaded
         # by the element loaders below, or left as str / bytes where there are none.
         TypeInfo(name, oids.oid, oids.array_oid).register(context)
         if own_loaders_only and name not in OWN_SQL_TYPES:
             continue
+        text_in = spec.text_codec()[1]
         adapters.register_loader(
-            oids.oid, _adapter(_TextLoader, f"{name}_text_loader", oids.oid, fns["text_in"])
+            oids.oid, _adapter(_TextLoader, f"{name}_text_loader", oids.oid, text_in)
         )
         adapters.register_loader(oids.oid, binary_loader)
 
@@ -206,10 +176,12 @@ def register_ruvector(conn: Any) -> Capabilities:
     if idle and conn.info.transaction_status == TransactionStatus.INTRANS:
         conn.rollback()  # leave the connection as we found it
     register_adapters(conn, caps)
-    ruvector = caps.types.get("ruvector")
-    if ruvector is not None:
+    for name in OWN_SQL_TYPES & set(caps.types):
+        spec = _ADAPTED[name]
         conn.adapters.register_dumper(
             np.ndarray,
-            _vector_binary_dumper("ndarray_ruvector_dumper", ruvector.oid, caps.binary_layout),
+            _binary_dumper(
+                f"ndarray_{name}_dumper", caps.types[name].oid, spec, spec.binary_layout(caps)
+            ),
         )
     return caps

@@ -21,6 +21,7 @@ from sqlalchemy.sql.functions import ReturnTypeFromArgs
 
 from .capabilities import capabilities_of
 from .errors import UnsupportedByServerError
+from .vector_types import is_ruvector
 
 __all__ = ["avg", "render_aggregate", "sum"]
 
@@ -67,7 +68,7 @@ def render_aggregate(
     the probed set of ruvector's functions, or None when the server is not known;
     ``criterion`` the compiled condition of ``.filter()``, applied to every aggregate."""
     where = f" FILTER (WHERE {criterion})" if criterion is not None else ""
-    if sql_name != "ruvector" or (functions is not None and name in functions):
+    if not is_ruvector(sql_name) or (functions is not None and name in functions):
         return f"{name}({operand}){where}"
     if functions is None:
         return _universal(name, operand, where)

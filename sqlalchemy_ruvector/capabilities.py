@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from .codecs import BinaryLayout
+from .vector_types import extension_types, probed_type_names
 
 __all__ = [
     "DOCUMENTED",
@@ -105,11 +106,14 @@ def effective(dialect: object) -> Capabilities:
     return caps if caps is not None and caps.has_extension else DOCUMENTED
 
 
+#: The extensions' vector types (vector_types.VECTOR_TYPES), as SQL string literals.
+_TYPE_NAMES: Final = ", ".join("'" + n.replace("'", "''") + "'" for n in probed_type_names())
+
 #: The vector types visible in the connected database, as {name: [oid, array oid]}.
-_TYPES_JSON: Final = """(SELECT coalesce(json_object_agg(t.typname,
-                                   json_build_array(t.oid::int8, t.typarray::int8)), '{}')
+_TYPES_JSON: Final = f"""(SELECT coalesce(json_object_agg(t.typname,
+                                   json_build_array(t.oid::int8, t.typarray::int8)), '{{}}')
      FROM pg_type t
-    WHERE t.typname IN ('ruvector', 'vector', 'halfvec', 'sparsevec')
+    WHERE t.typname IN ({_TYPE_NAMES})
       AND pg_type_is_visible(t.oid))"""
 
 _CATALOG_QUERY: Final = f"""
@@ -176,7 +180,7 @@ def probe(run: Run) -> Capabilities:
         "functions": frozenset(functions or ()),
         "pgvector_version": pgvector_version,
     }
-    if extversion is None or "ruvector" not in types:
+    if extversion is None or not set(extension_types("ruvector")) <= set(types):
         return Capabilities(**common)
     server_version, ip_value, send_length = run(_EXPRESSION_QUERY)[0]
     # Settings registered by the libraries, now loaded by the expression query.

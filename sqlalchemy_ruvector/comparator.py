@@ -24,6 +24,9 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ._sa_internals import InternalTraversal, OperandExpression
 from .capabilities import Capabilities, effective
+from .metrics import DISTANCES
+from .metrics import metric as metric_of
+from .vector_types import vector_type
 
 if TYPE_CHECKING:
     from .types._base import VectorType
@@ -31,22 +34,9 @@ if TYPE_CHECKING:
 __all__ = ["METRICS", "DenseComparator", "SparseComparator", "VectorDistance"]
 
 #: Distance names accepted by ``VectorDistance`` (and ``distance(metric=...)``).
-METRICS: Final = ("l2", "cosine", "max_inner_product", "inner_product", "l1")
-
-#: Operators every family renders the same way.
-_PLAIN_OPERATORS: Final = {"l2": "<->", "cosine": "<=>"}
-
-#: SQL function names per vector type, for dims / norm / normalize.
-_FUNCTIONS: Final[dict[str, dict[str, str]]] = {
-    "ruvector": {
-        "dims": "ruvector_dims",
-        "norm": "ruvector_norm",
-        "normalize": "ruvector_normalize",
-    },
-    "vector": {"dims": "vector_dims", "norm": "vector_norm", "normalize": "l2_normalize"},
-    "halfvec": {"dims": "vector_dims", "norm": "l2_norm", "normalize": "l2_normalize"},
-    "sparsevec": {"norm": "l2_norm", "normalize": "l2_normalize"},
-}
+METRICS: Final = tuple(
+    c.distance for c in DISTANCES.values() if metric_of(c.metric).operands == "float"
+)
 
 
 class VectorDistance(OperandExpression[float]):
@@ -78,31 +68,34 @@ class VectorDistance(OperandExpression[float]):
         return getattr(self.left.type, "family", "ruvector")
 
 
-def render_distance(metric: str, family: str, left: str, right: str, caps: Capabilities) -> str:
-    """SQL text of one distance, for the given operand texts and server."""
-    if metric in _PLAIN_OPERATORS:
-        return f"({left} {_PLAIN_OPERATORS[metric]} {right})"
-    if family != "ruvector":  # pgvector's operators: <#> is -dot, <+> exists
-        return {
-            "max_inner_product": f"({left} <#> {right})",
-            "inner_product": f"(-({left} <#> {right}))",
-            "l1": f"({left} <+> {right})",
-        }[metric]
-    if metric == "inner_product":
-        return f"ruvector_inner_product({left}, {right})"
+def _operator_sign(probe: str | None, caps: Capabilities) -> int | None:
+    """Sign of ruvector's operator relative to pgvector's; None: missing or not known."""
+    if probe is None:
+        return 1
     if not caps.probed:
-        # Nothing known about the server (plain psycopg, offline, no extension yet):
-        # the function forms, which mean the same on every ruvector build.
-        if metric == "max_inner_product":
-            return f"(-ruvector_inner_product({left}, {right}))"
-        return f"ruvector_l1_distance({left}, {right})"
-    if metric == "max_inner_product":
-        if caps.ip_operator_sign < 0:
-            return f"({left} <#> {right})"
-        return f"(-({left} <#> {right}))"
-    if caps.has_l1_operator:
-        return f"({left} <+> {right})"
-    return f"ruvector_l1_distance({left}, {right})"
+        return None
+    if probe == "sign":
+        return 1 if caps.ip_operator_sign < 0 else -1
+    return 1 if caps.has_l1_operator else None
+
+
+def render_distance(name: str, family: str, left: str, right: str, caps: Capabilities) -> str:
+    """SQL text of the distance ``name`` (a :data:`METRICS` name), for the given
+    operand texts and server. The bare operator wherever it means the distance
+    (index-usable); else the ruvector function, or either negated."""
+    comparator = DISTANCES[name]
+    metric = metric_of(comparator.metric)
+    wanted = -1 if comparator.negated else 1
+    operator = f"({left} {metric.operator} {right})"
+    sign = 1 if family != "ruvector" else _operator_sign(metric.probe, caps)
+    function = f"{metric.ruvector_function}({left}, {right})"
+    if family == "ruvector" and comparator.negated and metric.function_sign == wanted:
+        return function  # no operator form can serve an index anyway
+    if sign is not None:
+        return operator if sign == wanted else f"(-{operator})"
+    # Nothing known about the server (plain psycopg, offline, no extension yet), or no
+    # operator: the function form, which means the same on every ruvector build.
+    return function if metric.function_sign == wanted else f"(-{function})"
 
 
 @compiles(VectorDistance)
@@ -154,7 +147,8 @@ class DenseComparator(sqltypes.UserDefinedType.Comparator[Any]):
         return self.distance(other, "l1")
 
     def _function(self, key: str, type_: sqltypes.TypeEngine[Any]) -> ColumnElement[Any]:
-        names = _FUNCTIONS[self.type.sql_name]
+        spec = vector_type(self.type.sql_name)
+        names = spec.functions if spec is not None else {}
         if key not in names:
             raise NotImplementedError(f"{self.type.sql_name} has no {key}() function")
         expression: ColumnElement[Any] = getattr(func, names[key])(self.expr, type_=type_)

@@ -24,17 +24,13 @@ from sqlalchemy.engine.url import URL
 from ._sa_internals import result_column_types
 from .capabilities import DOCUMENTED, Capabilities
 from .engine_setup import install_engine
-from .types import HalfVec, PgVector, RuVector, SparseVec, VectorType
+from .types import VectorType
+from .vector_types import column_classes
 
 __all__ = ["VECTOR_ISCHEMA_NAMES", "RuVectorDialect_psycopg", "RuVectorDialect_psycopg_async"]
 
-#: Reflection names of the vector types.
-VECTOR_ISCHEMA_NAMES: Final[dict[str, Any]] = {
-    "ruvector": RuVector,
-    "vector": PgVector,
-    "halfvec": HalfVec,
-    "sparsevec": SparseVec,
-}
+#: Reflection names of the vector types (those of vector_types.VECTOR_TYPES reflected).
+VECTOR_ISCHEMA_NAMES: Final[dict[str, Any]] = column_classes()
 
 
 #: Result types whose psycopg binary loaders give exactly what the text ones give.

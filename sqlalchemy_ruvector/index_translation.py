@@ -26,22 +26,28 @@ from ._sa_internals import index_include_clause, prepared_index_name
 from .capabilities import capabilities_of, effective
 from .errors import UnsupportedByServerError
 from .metrics import METHODS, access_method, parse_opclass, translate_opclass
+from .vector_types import family_types, is_ruvector, vector_type
 
 __all__ = ["render_create_index", "translated_opclass"]
 
 logger = logging.getLogger(__name__)
 
-#: pgvector's own SQL types: their opclasses need pgvector in the database.
-_PGVECTOR_TYPES = ("vector", "halfvec", "sparsevec", "bit")
+#: SQL types with pgvector's operators: their opclasses need pgvector in the database.
+_PGVECTOR_TYPES = family_types("pgvector")
 
 
-def translated_opclass(opclass: str | None, method: str) -> str | None:
-    """The ruvector opclass for an opclass written for pgvector's ``vector``
-    (``vector_cosine_ops`` -> ``ruvector_cosine_ops``); ruvector's own names and None
-    (the default opclass) pass through."""
-    if opclass is None or opclass.startswith("ruvector_"):
+def translated_opclass(opclass: str | None, method: str, sql_type: str) -> str | None:
+    """The opclass for a ``sql_type`` column of an opclass written for its pgvector
+    counterpart (``vector_cosine_ops`` -> ``ruvector_cosine_ops``); the type's own
+    names and None (the default opclass) pass through."""
+    spec = vector_type(sql_type)
+    if opclass is None or spec is None or opclass.startswith(f"{spec.prefix}_"):
         return opclass
-    return translate_opclass(opclass, source_type="vector", target_type="ruvector", method=method)
+    if spec.counterpart is None:
+        raise ValueError(f"{sql_type} has no pgvector counterpart to translate opclasses from")
+    return translate_opclass(
+        opclass, source_type=spec.counterpart, target_type=sql_type, method=method
+    )
 
 
 def _sql_type(expression: Any) -> str | None:
@@ -85,7 +91,7 @@ def _refuse_unprobed_quantize(index: Any, expressions: list[Any], caps: Any) -> 
     for expression in expressions:
         for element in _walk(expression):
             if isinstance(element, binary_quantize) and any(
-                _sql_type(c) == "ruvector" for c in element.clauses
+                is_ruvector(_sql_type(c)) for c in element.clauses
             ):
                 raise UnsupportedByServerError(
                     f"index {index.name!r}: binary_quantize of a ruvector can be indexed only on "
@@ -109,17 +115,19 @@ def render_create_index(create: CreateIndex, compiler: DDLCompiler, **kw: Any) -
     keys = [getattr(e, "key", None) for e in expressions]
     caps = capabilities_of(compiler.dialect)
     _refuse_unprobed_quantize(index, expressions, caps)
-    if not any(_sql_type(e) == "ruvector" for e in expressions):
+    ours = [t for t in map(_sql_type, expressions) if is_ruvector(t)]
+    if not ours:
         _refuse_missing_pgvector(index, ops, caps)
         return None
 
-    server_am = access_method("ruvector", method, effective(compiler.dialect))
+    server_am = access_method(str(ours[0]), method, effective(compiler.dialect))
     preparer = compiler.preparer
     parts = []
     for expression, key in zip(expressions, keys, strict=True):
         opclass = ops.get(key) if key is not None else None
-        if _sql_type(expression) == "ruvector":
-            mapped = translated_opclass(opclass, method)
+        sql_type = _sql_type(expression)
+        if sql_type is not None and is_ruvector(sql_type):
+            mapped = translated_opclass(opclass, method, sql_type)
             if mapped != opclass or server_am != method:
                 logger.debug(
                     "index %s: USING %s (%s) -> USING %s (%s)",

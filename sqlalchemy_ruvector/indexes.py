@@ -28,13 +28,14 @@ from sqlalchemy.sql.elements import Cast, ColumnClause, ColumnElement
 
 from .capabilities import Capabilities, effective
 from .index_translation import render_create_index
-from .metrics import OPCLASS_METRICS, opclass_name, supports
+from .metrics import METHODS, OPCLASS_METRICS, access_method, metric_names, opclass_name, supports
 from .types._base import VectorType
+from .vector_types import vector_type
 
 __all__ = ["INDEX_PARAMS", "VectorIndex", "opclass_for"]
 
-METHODS: Final = ("hnsw", "ivfflat")
-METRICS: Final = ("l2", "cosine", "ip", "l1")  # which type takes which: metrics.OPCLASS_METRICS
+#: Metrics of vector indexes; which type takes which: metrics.OPCLASS_METRICS.
+METRICS: Final = metric_names("float")
 
 #: Documented parameters per method: name -> (low, high) for ints, or allowed strings.
 INDEX_PARAMS: Final[dict[str, dict[str, tuple[int, int] | tuple[str, ...]]]] = {
@@ -161,8 +162,10 @@ class VectorIndex(Index):
         Raises CompileError, naming the index, for what the server would reject."""
         type_ = self.vector_type()
         sql_name = type_.sql_name
+        spec = vector_type(sql_name)
+        own = spec is not None and spec.is_ruvector
         where = f"index {self.name!r}"
-        if sql_name != "ruvector" and not caps.has_type(sql_name):
+        if not own and not caps.has_type(sql_name):
             raise CompileError(
                 f"{where}: type {sql_name} does not exist on this server "
                 "(install pgvector in this database, or index a RuVector column)"
@@ -192,7 +195,7 @@ class VectorIndex(Index):
         opclass = opclass_for(sql_name, self.vector_metric)
         params = dict(self.vector_params)
         extra = sorted(set(params) - set(_PGVECTOR_PARAMS[self.vector_method]))
-        if sql_name != "ruvector":
+        if not own:
             if extra:
                 raise CompileError(
                     f"{where}: pgvector's {self.vector_method} (used for {sql_name}) does not "
@@ -200,7 +203,7 @@ class VectorIndex(Index):
                     f"{', '.join(_PGVECTOR_PARAMS[self.vector_method])}"
                 )
             return self.vector_method, opclass, params
-        method = caps.hnsw_am if self.vector_method == "hnsw" else caps.ivfflat_am
+        method = access_method(sql_name, self.vector_method, caps)
         if extra and not caps.accepts_unknown_reloptions and caps.probed:
             raise CompileError(
                 f"{where}: this server ({caps.server_version}) does not accept "

@@ -17,26 +17,31 @@ falls back to a default opclass.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from .errors import UnknownOpclassError, UnmappableIndexError
+from .vector_types import default_opclass_keys, is_ruvector, opclass_metrics
 
 if TYPE_CHECKING:
     from .capabilities import Capabilities
 
 __all__ = [
     "COMPARATORS",
+    "DISTANCES",
     "METHODS",
     "METRICS",
     "OPCLASS_METRICS",
     "Comparator",
     "Metric",
     "Opclass",
+    "accel_metric",
     "access_method",
     "comparator",
+    "comparator_of_metric",
     "default_opclass",
     "method_of_access_method",
     "metric",
+    "metric_names",
     "opclass_name",
     "parse_opclass",
     "translate_opclass",
@@ -51,6 +56,10 @@ class Metric:
     ``ruvector_function`` returns ``function_sign`` times the operator's value on
     every ruvector build; it is the portable form where the operator is missing or
     has another sign (ruvector 2.0.5's ``<#>`` is +dot, its function too).
+    ``probe`` names what the capability probe says about ruvector's operator: None
+    (the same on every build), ``"sign"`` (``ip_operator_sign``) or ``"presence"``
+    (``has_l1_operator``). ``operands`` is ``"float"`` (vector types) or ``"bit"``;
+    ``portable`` is the bit distance written with core functions (no pgvector).
     ``accel`` is the metric name of :func:`accel.distances`, None where accel has none.
     """
 
@@ -60,7 +69,16 @@ class Metric:
     ruvector_function: str | None
     function_sign: int
     accel: str | None
+    probe: str | None = None
+    operands: str = "float"
+    portable: str | None = None
 
+
+_JACCARD_CORE: Final = (
+    "(CASE WHEN bit_count(({left}) | ({right})) = 0 THEN CAST(1 AS DOUBLE PRECISION) ELSE "
+    "1 - CAST(bit_count(({left}) & ({right})) AS DOUBLE PRECISION) / "
+    "bit_count(({left}) | ({right})) END)"
+)
 
 #: Every metric, by its index-metric name.
 METRICS: Final[dict[str, Metric]] = {
@@ -68,10 +86,22 @@ METRICS: Final[dict[str, Metric]] = {
     for m in (
         Metric("l2", "<->", "l2_ops", "ruvector_l2_distance", 1, "l2"),
         Metric("cosine", "<=>", "cosine_ops", "ruvector_cosine_distance", 1, "cosine"),
-        Metric("ip", "<#>", "ip_ops", "ruvector_inner_product", -1, "ip"),
-        Metric("l1", "<+>", "l1_ops", "ruvector_l1_distance", 1, "l1"),
-        Metric("hamming", "<~>", "hamming_ops", None, 1, None),
-        Metric("jaccard", "<%>", "jaccard_ops", None, 1, None),
+        Metric("ip", "<#>", "ip_ops", "ruvector_inner_product", -1, "ip", probe="sign"),
+        Metric("l1", "<+>", "l1_ops", "ruvector_l1_distance", 1, "l1", probe="presence"),
+        Metric(
+            "hamming",
+            "<~>",
+            "hamming_ops",
+            None,
+            1,
+            None,
+            operands="bit",
+            portable="CAST(bit_count(({left}) # ({right})) AS DOUBLE PRECISION)",
+        ),
+        # pgvector: 1 - |a & b| / |a | b|, and 1 when no bit is set in either
+        Metric(
+            "jaccard", "<%>", "jaccard_ops", None, 1, None, operands="bit", portable=_JACCARD_CORE
+        ),
     )
 }
 
@@ -79,10 +109,12 @@ METRICS: Final[dict[str, Metric]] = {
 @dataclass(frozen=True)
 class Comparator:
     """A pgvector-python comparator method: which metric, and whether it is the
-    metric's negation (``inner_product`` is +dot, ``max_inner_product`` is -dot)."""
+    metric's negation (``inner_product`` is +dot, ``max_inner_product`` is -dot).
+    ``distance`` is its name in ``VectorDistance`` / ``distance(metric=...)``."""
 
     method: str
     metric: str
+    distance: str
     negated: bool = False
 
 
@@ -90,38 +122,29 @@ class Comparator:
 COMPARATORS: Final[dict[str, Comparator]] = {
     c.method: c
     for c in (
-        Comparator("l2_distance", "l2"),
-        Comparator("cosine_distance", "cosine"),
-        Comparator("max_inner_product", "ip"),
-        Comparator("inner_product", "ip", negated=True),
-        Comparator("l1_distance", "l1"),
-        Comparator("hamming_distance", "hamming"),
-        Comparator("jaccard_distance", "jaccard"),
+        Comparator("l2_distance", "l2", "l2"),
+        Comparator("cosine_distance", "cosine", "cosine"),
+        Comparator("max_inner_product", "ip", "max_inner_product"),
+        Comparator("inner_product", "ip", "inner_product", negated=True),
+        Comparator("l1_distance", "l1", "l1"),
+        Comparator("hamming_distance", "hamming", "hamming"),
+        Comparator("jaccard_distance", "jaccard", "jaccard"),
     )
 }
+
+#: Comparators by their ``VectorDistance`` name.
+DISTANCES: Final[dict[str, Comparator]] = {c.distance: c for c in COMPARATORS.values()}
 
 #: Abstract index methods; the server's access-method names come from :func:`access_method`.
 METHODS: Final = ("hnsw", "ivfflat")
 
-#: (SQL type, method) -> metrics that have an operator class, first = the default one.
-#: pgvector 0.8.x for vector/halfvec/sparsevec/bit; ruvector's documented surface.
-OPCLASS_METRICS: Final[dict[tuple[str, str], tuple[str, ...]]] = {
-    ("ruvector", "hnsw"): ("l2", "cosine", "ip"),
-    ("ruvector", "ivfflat"): ("l2", "cosine", "ip"),
-    ("vector", "hnsw"): ("l2", "ip", "cosine", "l1"),
-    ("vector", "ivfflat"): ("l2", "ip", "cosine"),
-    ("halfvec", "hnsw"): ("l2", "ip", "cosine", "l1"),
-    ("halfvec", "ivfflat"): ("l2", "ip", "cosine"),
-    ("sparsevec", "hnsw"): ("l2", "ip", "cosine", "l1"),
-    ("bit", "hnsw"): ("hamming", "jaccard"),
-    ("bit", "ivfflat"): ("hamming",),
-}
+#: (opclass prefix, method) -> metrics that have an operator class, first = the default
+#: one; one entry per row of :data:`~sqlalchemy_ruvector.vector_types.VECTOR_TYPES`.
+OPCLASS_METRICS: Final = opclass_metrics()
 
-#: (SQL type, method) pairs whose first opclass above is declared DEFAULT: pgvector
+#: (opclass prefix, method) pairs whose first opclass above is declared DEFAULT: pgvector
 #: has a default only for ivfflat on ``vector``; an hnsw index must name its opclass.
-_HAS_DEFAULT_OPCLASS: Final = frozenset(
-    {("ruvector", "hnsw"), ("ruvector", "ivfflat"), ("vector", "ivfflat")}
-)
+_HAS_DEFAULT_OPCLASS: Final = default_opclass_keys()
 
 #: Access-method names seen in catalogs -> abstract method. ``hnsw`` is pgvector's
 #: and also ruvector 2.0.5's (the published build never renamed it to ``ruhnsw``).
@@ -243,7 +266,7 @@ def access_method(sql_type: str, method: str, caps: Capabilities) -> str:
     HNSW is ``ruhnsw`` where its docs hold and ``hnsw`` in the published 2.0.5."""
     if method not in METHODS:
         raise ValueError(f"unknown index method {method!r}; expected one of {', '.join(METHODS)}")
-    if sql_type != "ruvector":
+    if not is_ruvector(sql_type):
         return method
     return caps.hnsw_am if method == "hnsw" else caps.ivfflat_am
 
@@ -252,3 +275,26 @@ def method_of_access_method(amname: str) -> str | None:
     """``ruhnsw`` / ``hnsw`` -> ``"hnsw"``, ``ruivfflat`` / ``ivfflat`` -> ``"ivfflat"``;
     None for an access method that is not a vector index (btree, gin, ...)."""
     return _ACCESS_METHODS.get(amname)
+
+
+def metric_names(operands: str = "float") -> tuple[str, ...]:
+    """Metric names over ``operands`` (``"float"`` vectors or ``"bit"`` strings)."""
+    return tuple(m.name for m in METRICS.values() if m.operands == operands)
+
+
+def comparator_of_metric(metric_name: str) -> Comparator:
+    """The comparator ordering by ``metric_name``, most similar first
+    (``ip`` -> ``max_inner_product``)."""
+    return next(
+        c for c in COMPARATORS.values() if c.metric == metric(metric_name).name and not c.negated
+    )
+
+
+def accel_metric(metric_name: str) -> Any:
+    """accel's :class:`accel.Metric` member for ``metric_name`` (ValueError: accel has none)."""
+    import accel
+
+    name = metric(metric_name).accel
+    if name is None:
+        raise ValueError(f"accel has no {metric_name} metric")
+    return accel.Metric[name.upper()]

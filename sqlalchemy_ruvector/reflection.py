@@ -12,13 +12,15 @@ from __future__ import annotations
 
 from sqlalchemy.dialects.postgresql import base as pg_base
 
-from .types import HalfVec, RuVector, SparseVec
+from .vector_types import VECTOR_TYPES, Reflection
 
 __all__ = ["register_reflection_names"]
 
 
 def register_reflection_names() -> None:
     names = pg_base.ischema_names
-    names["ruvector"] = RuVector
-    names.setdefault("halfvec", HalfVec)
-    names.setdefault("sparsevec", SparseVec)
+    for spec in VECTOR_TYPES:
+        if spec.reflection is Reflection.EVERYWHERE:
+            names[spec.sql_name] = spec.column_class()
+        elif spec.reflection is Reflection.SHARED:
+            names.setdefault(spec.sql_name, spec.column_class())

@@ -19,21 +19,19 @@ from sqlalchemy.sql.elements import ColumnElement
 
 import accel
 
+from .metrics import METRICS as METRICS_TABLE
+from .metrics import accel_metric, comparator_of_metric
 from .types._base import VectorType
+from .vector_types import storage_types
 
 __all__ = ["Reranked", "rerank"]
 
-#: Our metric names -> (comparator method, accel metric).
-METRICS: Final = {
-    "l2": ("l2_distance", "l2"),
-    "cosine": ("cosine_distance", "cosine"),
-    "ip": ("max_inner_product", "ip"),
-    "l1": ("l1_distance", "l1"),
-}
-
-
-#: Column types whose values accel can rerank (sparsevec cannot).
-DENSE_TYPES: Final = ("ruvector", "vector", "halfvec")
+#: Metrics accel can rerank by: every metric with an accel code (metrics.METRICS).
+METRICS: Final = tuple(m.name for m in METRICS_TABLE.values() if m.accel is not None)
+#: Column types whose values accel can rerank (sparsevec cannot), and the
+#: full-precision ones picked automatically as ``vector_column``.
+DENSE_TYPES: Final = storage_types("float32", "float16")
+FULL_PRECISION_TYPES: Final = storage_types("float32")
 #: The documented range of ``ef_search`` (ruvector.ef_search: 1 to 1000).
 EF_SEARCH_MAX: Final = 1000
 
@@ -54,7 +52,7 @@ def _vector_column(stmt: sa.Select[Any], candidate: Any) -> ColumnElement[Any]:
         for desc in stmt.column_descriptions
         for col in _columns_of(desc)
         if isinstance(col.type, VectorType)
-        and col.type.sql_name in ("ruvector", "vector")
+        and col.type.sql_name in FULL_PRECISION_TYPES
         and col is not skip
     ]
     if len(found) != 1:
@@ -147,7 +145,7 @@ def rerank(
     ann_query = query if candidate_query is None else ann_type.coerce(candidate_query)
     if k == 0:
         return []
-    method, accel_metric = METRICS[metric]
+    method, code = comparator_of_metric(metric).method, accel_metric(metric)
     wanted = k * oversample
     width = len(stmt.column_descriptions)  # row elements: an entity counts once
     candidates = (
@@ -162,7 +160,7 @@ def rerank(
     if not rows:
         return []
     vectors = np.stack([row[width] for row in rows])
-    indices, dists = accel.topk(query, vectors, k, accel_metric)  # type: ignore[arg-type]
+    indices, dists = accel.topk(query, vectors, k, code)
     return [
         Reranked(rows[i][0] if width == 1 else tuple(rows[i][:width]), float(d))
         for i, d in zip(indices.tolist(), dists.tolist(), strict=True)

@@ -18,6 +18,7 @@ from psycopg import sql
 from ..capabilities import Capabilities
 from ..codecs import BinaryLayout
 from ..types import VectorType
+from ..vector_types import VECTOR_TYPES, vector_type
 
 __all__ = ["FIXED_DTYPES", "ColumnSpec", "Kind", "resolve_table", "table_columns"]
 
@@ -39,11 +40,10 @@ FIXED_DTYPES: Final[dict[str, np.dtype[Any]]] = {
     "float8": np.dtype(">f8"),
     "bool": np.dtype("?"),
 }
+#: Element storage (vector_types.VECTOR_TYPES) -> how COPY moves it.
+_STORAGE_KINDS: Final = {"float32": Kind.DENSE, "float16": Kind.HALF, "sparse": Kind.SPARSE}
 _VECTOR_KINDS: Final = {
-    "ruvector": Kind.DENSE,
-    "vector": Kind.DENSE,
-    "halfvec": Kind.HALF,
-    "sparsevec": Kind.SPARSE,
+    s.sql_name: _STORAGE_KINDS[s.storage] for s in VECTOR_TYPES if s.storage in _STORAGE_KINDS
 }
 
 
@@ -81,7 +81,8 @@ def spec_for(
     kind = _VECTOR_KINDS.get(type_name) if vector_oids.get(type_name) == oid else None
     if kind is None:
         kind = Kind.FIXED if type_name in FIXED_DTYPES else Kind.OTHER
-    layout = caps.binary_layout if type_name == "ruvector" else BinaryLayout.PGVECTOR
+    spec = vector_type(type_name)
+    layout = spec.binary_layout(caps) if spec is not None else BinaryLayout.PGVECTOR
     dim = typmod if kind in (Kind.DENSE, Kind.HALF, Kind.SPARSE) and typmod > 0 else None
     return ColumnSpec(name, type_name, oid, kind, dim, not_null, has_default, layout)
 

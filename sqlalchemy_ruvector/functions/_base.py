@@ -26,6 +26,7 @@ from sqlalchemy.types import TypeEngine
 from .._sa_internals import InternalTraversal, OperandExpression
 from ..capabilities import capabilities_of
 from ..types._base import VectorType
+from ..vector_types import is_ruvector
 from ._catalog import Argument, FunctionSpec
 from ._notes import missing_reason
 
@@ -157,7 +158,8 @@ class RuVectorFunction(GenericFunction[_T]):
         ``vector_dims(vector)`` shares a name with ruvector's ``vector_dims(real[])``):
         the server picks that overload, so ruvector's presence is beside the point."""
         return any(
-            isinstance(c.type, VectorType) and c.type.sql_name != "ruvector" for c in self.clauses
+            isinstance(c.type, VectorType) and not is_ruvector(c.type.sql_name)
+            for c in self.clauses
         )
 
     # -- set-returning functions -----------------------------------------------------------

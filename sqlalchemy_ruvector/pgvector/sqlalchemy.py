@@ -31,6 +31,7 @@ from ..sparse_vector import SparseVector as _CoreSparseVector
 from ..types import HalfVec, RuVector, SparseVec
 from ..types.bit import BIT, compile_binary_quantize
 from ..types.bit import binary_quantize as _binary_quantize
+from ..vector_types import VECTOR_TYPES
 from .values import SparseVector
 
 __all__ = ["BIT", "HALFVEC", "SPARSEVEC", "VECTOR", "SparseVector", "Vector", "avg", "sum"]
@@ -217,7 +218,7 @@ def _register_reflection_names() -> None:
     SQL types get these classes, on plain ``postgresql`` engines and on ours."""
     from .. import dialect
 
-    names = {"ruvector": VECTOR, "halfvec": HALFVEC, "sparsevec": SPARSEVEC}
+    names = {s.sql_name: s.dropin_class() for s in VECTOR_TYPES if s.dropin_column}
     targets = [
         pg_base.ischema_names,
         dialect.VECTOR_ISCHEMA_NAMES,

@@ -23,6 +23,7 @@ from sqlalchemy.sql.schema import Column
 
 from .._sa_internals import InternalTraversal, SchemaEventTarget
 from ..capabilities import Capabilities, capabilities_of
+from ..vector_types import vector_type
 
 __all__ = ["BinaryResult", "VectorType", "capabilities_of"]
 
@@ -221,10 +222,11 @@ def _compile_vector_type(type_: VectorType, compiler: Any, **kw: Any) -> str:
     (ruvector 2.0.5 creates only ``ruvector``; halfvec/sparsevec come from pgvector)."""
     caps = capabilities_of(compiler.dialect)
     if caps is not None and caps.probed and type_.sql_name not in caps.types:
+        spec = vector_type(type_.sql_name)
         hint = (
-            "install pgvector in this database, or use RuVector"
-            if type_.sql_name != "ruvector"
-            else "run CREATE EXTENSION ruvector (then refresh_capabilities)"
+            f"run CREATE EXTENSION {spec.extension} (then refresh_capabilities)"
+            if spec is not None and spec.is_ruvector
+            else "install pgvector in this database, or use RuVector"
         )
         raise CompileError(f"type {type_.sql_name} does not exist on this server: {hint}")
     return str(compiler.visit_user_defined(type_, **kw))

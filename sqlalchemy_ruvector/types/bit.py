@@ -27,10 +27,12 @@ from sqlalchemy.types import TypeDecorator
 from .._sa_internals import InternalTraversal, OperandExpression
 from ..capabilities import Capabilities, capabilities_of
 from ..errors import InvalidVectorError
+from ..metrics import METRICS, metric_names
+from ..vector_types import is_ruvector
 
 __all__ = ["BIT", "BitDistance", "binary_quantize", "bit_text", "compile_binary_quantize"]
 
-BIT_METRICS = ("hamming", "jaccard")
+BIT_METRICS = metric_names("bit")
 
 
 def bit_text(value: Any, *, length: int | None = None, column: str | None = None) -> str:
@@ -103,19 +105,14 @@ def _has_pgvector(dialect: Dialect) -> bool:
 def _compile_bit_distance(element: BitDistance, compiler: SQLCompiler, **kw: Any) -> str:
     left = compiler.process(element.left, **kw)
     right = compiler.process(element.right, **kw)
+    metric = METRICS[element.metric]
     if _has_pgvector(compiler.dialect):
-        operator = "<~>" if element.metric == "hamming" else "<%>"
+        operator = metric.operator
         if compiler.dialect.paramstyle in ("format", "pyformat"):
             operator = operator.replace("%", "%%")
         return f"({left} {operator} {right})"
-    if element.metric == "hamming":
-        return f"CAST(bit_count(({left}) # ({right})) AS DOUBLE PRECISION)"
-    # pgvector: 1 - |a & b| / |a | b|, and 1 when no bit is set in either
-    union = f"bit_count(({left}) | ({right}))"
-    return (
-        f"(CASE WHEN {union} = 0 THEN CAST(1 AS DOUBLE PRECISION) ELSE "
-        f"1 - CAST(bit_count(({left}) & ({right})) AS DOUBLE PRECISION) / {union} END)"
-    )
+    assert metric.portable is not None  # every bit metric has its core-function form
+    return metric.portable.format(left=left, right=right)
 
 
 class BIT(TypeDecorator[Any]):
@@ -192,7 +189,7 @@ def _vector_text_as_array(operand: str) -> str:
 
 def render_binary_quantize(operand: str, sql_name: str | None, caps: Capabilities | None) -> str:
     """SQL of ``binary_quantize`` on ``operand`` (a vector of SQL type ``sql_name``)."""
-    if sql_name != "ruvector":  # pgvector's own types, or unknown: pgvector's function
+    if not is_ruvector(sql_name):  # pgvector's own types, or unknown: pgvector's function
         return f"binary_quantize({operand})"
     if caps is not None and caps.probed and caps.pgvector_version is not None:
         # pgvector is installed: its function, through the identical text form (the

@@ -14,6 +14,7 @@ from ..capabilities import Capabilities, capabilities_of
 from ..codecs import BinaryLayout
 from ..comparator import DenseComparator
 from ..values import MAX_DIM, Float32Array, to_float32
+from ..vector_types import vector_type
 from ._base import VectorType
 
 _F32 = np.dtype(np.float32)
@@ -63,13 +64,16 @@ class _Float32Vector(VectorType):
     def from_text(self, text: str) -> Float32Array:
         return codecs.vector_from_text(text)
 
+    def _layout(self, caps: Capabilities) -> BinaryLayout:
+        spec = vector_type(self.sql_name)
+        assert spec is not None  # every vector type has its row
+        return spec.binary_layout(caps)
+
     def from_binary(self, data: bytes, caps: Capabilities) -> Float32Array:
-        layout = caps.binary_layout if self.sql_name == "ruvector" else BinaryLayout.PGVECTOR
-        return codecs.vector_from_binary(data, layout)
+        return codecs.vector_from_binary(data, self._layout(caps))
 
     def binary_decoder(self, caps: Capabilities) -> Callable[[bytes], Float32Array]:
-        layout = caps.binary_layout if self.sql_name == "ruvector" else BinaryLayout.PGVECTOR
-        return codecs.vector_binary_decoder(layout, self.dim)
+        return codecs.vector_binary_decoder(self._layout(caps), self.dim)
 
     def wrap(self, value: Float32Array) -> VectorParam:
         return self.param_class(value)
