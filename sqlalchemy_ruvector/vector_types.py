@@ -29,9 +29,13 @@ __all__ = [
     "Reflection",
     "VectorTypeSpec",
     "column_classes",
+    "default_opclass_keys",
     "extension_types",
+    "family_types",
+    "is_ruvector",
     "opclass_metrics",
     "probed_type_names",
+    "storage_types",
     "vector_type",
 ]
 
@@ -250,6 +254,11 @@ VECTOR_TYPES: Final[tuple[VectorTypeSpec, ...]] = (
 _BY_NAME: Final = {spec.sql_name: spec for spec in VECTOR_TYPES}
 
 
+def _rows(rows: Iterable[VectorTypeSpec] | None) -> Iterable[VectorTypeSpec]:
+    """``rows``, or the table itself (read at call time, so derived maps follow it)."""
+    return VECTOR_TYPES if rows is None else rows
+
+
 def vector_type(sql_name: str | None) -> VectorTypeSpec | None:
     """The row of SQL type ``sql_name``; None for any other type."""
     return _BY_NAME.get(sql_name) if sql_name is not None else None
@@ -261,52 +270,48 @@ def is_ruvector(sql_name: str | None) -> bool:
     return spec is not None and spec.is_ruvector
 
 
-def column_classes(
-    rows: Iterable[VectorTypeSpec] = VECTOR_TYPES, *, plain_engines: bool = False
-) -> dict[str, Any]:
-    """``ischema_names`` entries: SQL name -> column class, for our dialects (or, with
-    ``plain_engines``, what the ``postgresql`` dialect gets at import)."""
-    wanted = (
-        (Reflection.EVERYWHERE, Reflection.SHARED)
-        if plain_engines
-        else (Reflection.EVERYWHERE, Reflection.SHARED, Reflection.DIALECT)
-    )
-    return {r.sql_name: r.column_class() for r in rows if r.reflection in wanted}
+def column_classes(rows: Iterable[VectorTypeSpec] | None = None) -> dict[str, Any]:
+    """Our dialects' ``ischema_names`` entries: SQL name -> column class."""
+    return {
+        r.sql_name: r.column_class() for r in _rows(rows) if r.reflection is not Reflection.NONE
+    }
 
 
-def probed_type_names(rows: Iterable[VectorTypeSpec] = VECTOR_TYPES) -> tuple[str, ...]:
+def probed_type_names(rows: Iterable[VectorTypeSpec] | None = None) -> tuple[str, ...]:
     """Types the capability probe looks up (those an extension creates)."""
-    return tuple(r.sql_name for r in rows if r.extension is not None)
+    return tuple(r.sql_name for r in _rows(rows) if r.extension is not None)
 
 
 def extension_types(
-    extension: str, rows: Iterable[VectorTypeSpec] = VECTOR_TYPES
+    extension: str, rows: Iterable[VectorTypeSpec] | None = None
 ) -> tuple[str, ...]:
     """SQL names of the types ``extension`` (``"vector"``, ``"ruvector"``) creates."""
-    return tuple(r.sql_name for r in rows if r.extension == extension)
+    return tuple(r.sql_name for r in _rows(rows) if r.extension == extension)
 
 
-def family_types(family: str, rows: Iterable[VectorTypeSpec] = VECTOR_TYPES) -> tuple[str, ...]:
+def family_types(family: str, rows: Iterable[VectorTypeSpec] | None = None) -> tuple[str, ...]:
     """SQL names of the types whose operators are ``family``'s."""
-    return tuple(r.sql_name for r in rows if r.family == family)
+    return tuple(r.sql_name for r in _rows(rows) if r.family == family)
 
 
-def storage_types(*storage: str, rows: Iterable[VectorTypeSpec] = VECTOR_TYPES) -> tuple[str, ...]:
+def storage_types(*storage: str, rows: Iterable[VectorTypeSpec] | None = None) -> tuple[str, ...]:
     """SQL names of the types storing their elements as one of ``storage``."""
-    return tuple(r.sql_name for r in rows if r.storage in storage)
+    return tuple(r.sql_name for r in _rows(rows) if r.storage in storage)
 
 
 def opclass_metrics(
-    rows: Iterable[VectorTypeSpec] = VECTOR_TYPES,
+    rows: Iterable[VectorTypeSpec] | None = None,
 ) -> dict[tuple[str, str], tuple[str, ...]]:
     """(opclass prefix, method) -> metrics with an operator class, first = the default."""
     return {
-        (r.prefix, method): metrics for r in rows for method, metrics in r.index_metrics.items()
+        (r.prefix, method): metrics
+        for r in _rows(rows)
+        for method, metrics in r.index_metrics.items()
     }
 
 
 def default_opclass_keys(
-    rows: Iterable[VectorTypeSpec] = VECTOR_TYPES,
+    rows: Iterable[VectorTypeSpec] | None = None,
 ) -> frozenset[tuple[str, str]]:
     """(opclass prefix, method) pairs whose first opclass is declared DEFAULT."""
-    return frozenset((r.prefix, method) for r in rows for method in r.default_opclass)
+    return frozenset((r.prefix, method) for r in _rows(rows) for method in r.default_opclass)
