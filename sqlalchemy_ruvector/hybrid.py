@@ -41,7 +41,7 @@ from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import Mapper
 from sqlalchemy.sql.elements import ColumnElement
 
-from .metrics import COMPARATORS
+from .metrics import METRICS, comparator_of_metric
 from .types._base import VectorType
 
 __all__ = ["FUSIONS", "HYBRID_METRICS", "hybrid_search"]
@@ -50,8 +50,7 @@ FUSIONS: Final = ("rrf", "linear")
 #: Index metrics (``VectorIndex(metric=...)``) hybrid search fuses, and the comparator
 #: method ordering by each: ascending distance, most similar first.
 HYBRID_METRICS: Final = {
-    name: next(c.method for c in COMPARATORS.values() if c.metric == name and not c.negated)
-    for name in ("cosine", "l2", "ip")
+    m.name: comparator_of_metric(m.name).method for m in METRICS.values() if m.similarity
 }
 _LANGUAGE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?\Z")
 _PK: Final = "pk_{}"
@@ -116,13 +115,9 @@ def _float(value: float) -> ColumnElement[float]:
 
 
 def _vector_similarity(metric: str, distance: ColumnElement[Any]) -> ColumnElement[float]:
-    d: ColumnElement[float] = sa.cast(distance, sa.Double())
-    one = _float(1.0)
-    if metric == "cosine":
-        return one - d / _float(2.0)
-    if metric == "l2":
-        return one / (one + d)
-    return -d  # ip: the distance is max_inner_product's -dot
+    similarity = METRICS[metric].similarity
+    assert similarity is not None  # HYBRID_METRICS holds the metrics that have one
+    return similarity(sa.cast(distance, sa.Double()))
 
 
 def hybrid_search(

@@ -16,8 +16,12 @@ falls back to a default opclass.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
+
+from sqlalchemy import Double, literal
+from sqlalchemy.sql.elements import ColumnElement
 
 from .errors import UnknownOpclassError, UnmappableIndexError
 from .vector_types import default_opclass_keys, is_ruvector, opclass_metrics
@@ -61,6 +65,8 @@ class Metric:
     (``has_l1_operator``). ``operands`` is ``"float"`` (vector types) or ``"bit"``;
     ``portable`` is the bit distance written with core functions (no pgvector).
     ``accel`` is the metric name of :func:`accel.distances`, None where accel has none.
+    ``similarity`` maps the distance (float8) to a higher-is-better score for score
+    fusion (``hybrid_search``); None where the metric is not fused.
     """
 
     name: str
@@ -72,6 +78,12 @@ class Metric:
     probe: str | None = None
     operands: str = "float"
     portable: str | None = None
+    similarity: Callable[[ColumnElement[float]], ColumnElement[float]] | None = None
+
+
+def _float(value: float) -> ColumnElement[float]:
+    """A bound float8 value."""
+    return literal(float(value), Double())
 
 
 _JACCARD_CORE: Final = (
@@ -84,9 +96,34 @@ _JACCARD_CORE: Final = (
 METRICS: Final[dict[str, Metric]] = {
     m.name: m
     for m in (
-        Metric("l2", "<->", "l2_ops", "ruvector_l2_distance", 1, "l2"),
-        Metric("cosine", "<=>", "cosine_ops", "ruvector_cosine_distance", 1, "cosine"),
-        Metric("ip", "<#>", "ip_ops", "ruvector_inner_product", -1, "ip", probe="sign"),
+        Metric(
+            "l2",
+            "<->",
+            "l2_ops",
+            "ruvector_l2_distance",
+            1,
+            "l2",
+            similarity=lambda d: _float(1.0) / (_float(1.0) + d),
+        ),
+        Metric(
+            "cosine",
+            "<=>",
+            "cosine_ops",
+            "ruvector_cosine_distance",
+            1,
+            "cosine",
+            similarity=lambda d: _float(1.0) - d / _float(2.0),
+        ),
+        Metric(
+            "ip",
+            "<#>",
+            "ip_ops",
+            "ruvector_inner_product",
+            -1,
+            "ip",
+            probe="sign",
+            similarity=lambda d: -d,  # the distance is max_inner_product's -dot
+        ),
         Metric("l1", "<+>", "l1_ops", "ruvector_l1_distance", 1, "l1", probe="presence"),
         Metric(
             "hamming",

@@ -64,7 +64,8 @@ class VectorType(sqltypes.UserDefinedType[Any], SchemaEventTarget):
     """Base of ``RuVector``, ``HalfVec``, ``SparseVec`` and ``PgVector``.
 
     Subclasses name their SQL type and supply coercion and codecs. ``family`` says
-    whose operators apply: ``"ruvector"`` (probed per server) or ``"pgvector"``.
+    whose operators apply: ``"ruvector"`` (probed per server) or ``"pgvector"``; it
+    comes from the type's row in :data:`~sqlalchemy_ruvector.vector_types.VECTOR_TYPES`.
     """
 
     cache_ok = True
@@ -72,6 +73,12 @@ class VectorType(sqltypes.UserDefinedType[Any], SchemaEventTarget):
     sql_name: ClassVar[str]
     family: ClassVar[str]
     max_dim: ClassVar[int] = 16000
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        spec = vector_type(cls.__dict__.get("sql_name"))
+        if spec is not None:
+            cls.family = spec.family
 
     def __init__(self, dim: int | None = None, as_list: bool = False) -> None:
         if dim is not None:

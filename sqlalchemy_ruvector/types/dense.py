@@ -119,7 +119,6 @@ class RuVector(_Float32Vector):
 
     cache_ok = True
     sql_name = "ruvector"
-    family = "ruvector"
     param_class = RuVectorParam
 
 
@@ -128,5 +127,4 @@ class PgVector(_Float32Vector):
 
     cache_ok = True
     sql_name = "vector"
-    family = "pgvector"
     param_class = PgVectorParam

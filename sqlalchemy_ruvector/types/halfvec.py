@@ -32,7 +32,6 @@ class HalfVec(VectorType):
 
     cache_ok = True
     sql_name = "halfvec"
-    family = "pgvector"
     comparator_factory = DenseComparator
 
     def coerce(self, value: Any) -> Float16Array:

@@ -22,7 +22,6 @@ class SparseVec(VectorType):
 
     cache_ok = True
     sql_name = "sparsevec"
-    family = "pgvector"
     max_dim = SPARSE_MAX_DIM
     comparator_factory = SparseComparator
 
