@@ -10,14 +10,18 @@ from sqlalchemy_ruvector.capabilities import DOCUMENTED, Capabilities
 from sqlalchemy_ruvector.errors import UnknownOpclassError, UnmappableIndexError
 from sqlalchemy_ruvector.metrics import (
     COMPARATORS,
+    DISTANCES,
     METRICS,
     OPCLASS_METRICS,
     Opclass,
+    accel_metric,
     access_method,
     comparator,
+    comparator_of_metric,
     default_opclass,
     method_of_access_method,
     metric,
+    metric_names,
     opclass_name,
     parse_opclass,
     translate_opclass,
@@ -149,3 +153,41 @@ def test_accel_knows_every_metric_named_for_it() -> None:
     for m in METRICS.values():
         if m.accel is not None:
             assert accel.distances(q, q, m.accel).shape == (1, 1)
+
+
+def test_accel_metric_codes_come_from_the_table() -> None:
+    import accel
+
+    for m in METRICS.values():
+        if m.accel is None:
+            with pytest.raises(ValueError, match=f"accel has no {m.name} metric"):
+                accel_metric(m.name)
+        else:
+            code = accel_metric(m.name)
+            assert isinstance(code, accel.Metric)
+            assert code.name.lower() == m.accel
+
+
+def test_every_metric_vocabulary_is_read_from_the_table() -> None:
+    """The comparator, BitDistance, rerank, VectorIndex and hybrid keep no list of
+    their own: each one is the table filtered by what it handles."""
+    from sqlalchemy_ruvector import comparator as comparator_module
+    from sqlalchemy_ruvector import hybrid, indexes, rerank
+    from sqlalchemy_ruvector.comparator import DenseComparator
+    from sqlalchemy_ruvector.types.bit import BIT, BIT_METRICS
+
+    float_metrics = metric_names("float")
+    assert set(float_metrics) | set(BIT_METRICS) == set(METRICS)
+    assert float_metrics == indexes.METRICS
+    assert tuple(m.name for m in METRICS.values() if m.accel) == rerank.METRICS
+    assert set(hybrid.HYBRID_METRICS) == {m.name for m in METRICS.values() if m.similarity}
+    assert set(comparator_module.METRICS) == {
+        c.distance for c in COMPARATORS.values() if c.metric in float_metrics
+    }
+    for c in COMPARATORS.values():
+        owner = DenseComparator if c.metric in float_metrics else BIT.Comparator
+        assert callable(getattr(owner, c.method)), c.method
+        assert DISTANCES[c.distance] is c
+    for name in set(hybrid.HYBRID_METRICS) | set(rerank.METRICS):
+        assert comparator_of_metric(name).metric == name
+        assert not comparator_of_metric(name).negated
