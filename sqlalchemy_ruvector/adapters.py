@@ -32,24 +32,8 @@ class _TextDumper(Dumper):
         return type(self).encode(obj).encode()
 
 
-class _BinaryDumper(Dumper):
-    format = Format.BINARY
-    encode: Callable[[Any], bytes]
-
-    def dump(self, obj: Any) -> Buffer:
-        return type(self).encode(obj)
-
-
 class _TextLoader(Loader):
     format = Format.TEXT
-    decode: Callable[[Buffer], Any]
-
-    def load(self, data: Buffer) -> Any:
-        return type(self).decode(data)
-
-
-class _BinaryLoader(Loader):
-    format = Format.BINARY
     decode: Callable[[Buffer], Any]
 
     def load(self, data: Buffer) -> Any:

@@ -57,7 +57,6 @@ from .state import (
 __all__ = ["NeedsAutocommit", "Online", "OnlineOptions", "abort_migration"]
 
 log: Final = logging.getLogger("alembic.runtime.ruvector")
-_FAMILY: Final = {"ruvector": "ruvector", "pgvector": "pgvector"}
 IDLE: Final = TransactionStatus.IDLE
 
 ONLINE_CONFLICT: Final = (
@@ -185,7 +184,7 @@ class Online:
         resumed = {s.column for s in states}
         facts = reflect_table(db, request.table, request.schema)
         column = facts.column(request.column) if request.column else None
-        if (column is not None and column.family == _FAMILY[request.target]) or (
+        if (column is not None and column.family == request.target) or (
             request.column is None and resumed
         ):
             log.info("online: %s: already %s", facts.qualified_name, request.target)
