@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from sqlalchemy_ruvector.vector_types import extension_types
+from sqlalchemy_ruvector.vector_types import extension_types, vector_type
 
 __all__ = [
     "PGVECTOR_TYPES",
@@ -45,11 +45,10 @@ class ColumnFacts:
     @property
     def family(self) -> str | None:
         """``"pgvector"`` / ``"ruvector"`` for vector columns, else None."""
-        if self.extension == "vector" and self.type_name in PGVECTOR_TYPES:
-            return "pgvector"
-        if self.extension == "ruvector" and self.type_name in RUVECTOR_TYPES:
-            return "ruvector"
-        return None
+        spec = vector_type(self.type_name)
+        if spec is None or spec.extension is None or spec.extension != self.extension:
+            return None  # core types (bit), and names another extension happens to use
+        return spec.family
 
     @property
     def sql_type(self) -> str:
