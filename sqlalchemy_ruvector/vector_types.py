@@ -60,7 +60,9 @@ class Reflection(enum.Enum):
 @dataclass(frozen=True)
 class VectorTypeSpec:
     """One SQL type. References (``column``, ``param``, codecs) are ``"module:name"``
-    relative to this package, resolved by the methods below."""
+    relative to this package, resolved by the methods below. The server has a type
+    of an extension when the capability probe found it (``Capabilities.types``, from
+    :func:`probed_type_names`); core types always; see :meth:`available`."""
 
     sql_name: str
     #: Extension that creates the type (None: PostgreSQL core); the probe lists these.
@@ -116,40 +118,40 @@ class VectorTypeSpec:
         return caps.binary_layout if self.layout is Layout.PROBED else BinaryLayout.PGVECTOR
 
     # -- references ------------------------------------------------------------------------
+    def _ref(self, ref: str | None, what: str) -> Any:
+        if ref is None:
+            raise LookupError(f"vector type {self.sql_name} has no {what}")
+        return _resolve(ref)
+
     def column_class(self) -> type[Any]:
-        return _resolve(self.column)  # type: ignore[no-any-return]
+        cls: type[Any] = self._ref(self.column, "column")
+        return cls
 
     def dropin_class(self) -> type[Any]:
-        return _resolve(_needed(self.dropin_column, self, "dropin_column"))  # type: ignore[no-any-return]
+        cls: type[Any] = self._ref(self.dropin_column, "dropin_column")
+        return cls
 
     def param_class(self) -> type[Any]:
-        return _resolve(_needed(self.param, self, "param"))  # type: ignore[no-any-return]
+        cls: type[Any] = self._ref(self.param, "param")
+        return cls
 
     def coerce_function(self) -> Callable[[Any], Any]:
-        return _resolve(_needed(self.coerce, self, "coerce"))  # type: ignore[no-any-return]
+        coerce: Callable[[Any], Any] = self._ref(self.coerce, "coerce")
+        return coerce
 
     def text_codec(self) -> tuple[Callable[[Any], str], Callable[[Any], Any]]:
         """(encode, decode) of the text form."""
-        return (
-            _resolve(_needed(self.text_out, self, "text_out")),
-            _resolve(_needed(self.text_in, self, "text_in")),
-        )
+        return self._ref(self.text_out, "text_out"), self._ref(self.text_in, "text_in")
 
     def binary_codec(
         self, layout: BinaryLayout
     ) -> tuple[Callable[[Any], bytes], Callable[[Any], Any]]:
         """(encode, decode) of the binary form in ``layout`` (ignored by OWN-layout types)."""
-        encode = _resolve(_needed(self.binary_out, self, "binary_out"))
-        decode = _resolve(_needed(self.binary_in, self, "binary_in"))
+        encode = self._ref(self.binary_out, "binary_out")
+        decode = self._ref(self.binary_in, "binary_in")
         if self.layout is Layout.OWN:
             return encode, decode
         return encode(layout), decode(layout)
-
-
-def _needed(ref: str | None, spec: VectorTypeSpec, what: str) -> str:
-    if ref is None:
-        raise LookupError(f"vector type {spec.sql_name} has no {what}")
-    return ref
 
 
 @cache

@@ -228,11 +228,11 @@ def _compile_vector_type(type_: VectorType, compiler: Any, **kw: Any) -> str:
     """Refuse, before any SQL is sent, a vector type the server does not have
     (ruvector 2.0.5 creates only ``ruvector``; halfvec/sparsevec come from pgvector)."""
     caps = capabilities_of(compiler.dialect)
-    if caps is not None and caps.probed and type_.sql_name not in caps.types:
-        spec = vector_type(type_.sql_name)
+    spec = vector_type(type_.sql_name)
+    if caps is not None and spec is not None and not spec.available(caps):
         hint = (
             f"run CREATE EXTENSION {spec.extension} (then refresh_capabilities)"
-            if spec is not None and spec.is_ruvector
+            if spec.is_ruvector
             else "install pgvector in this database, or use RuVector"
         )
         raise CompileError(f"type {type_.sql_name} does not exist on this server: {hint}")
