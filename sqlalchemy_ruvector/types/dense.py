@@ -11,7 +11,6 @@ from sqlalchemy.engine.interfaces import Dialect
 
 from .. import codecs
 from ..capabilities import Capabilities, capabilities_of
-from ..codecs import BinaryLayout
 from ..comparator import DenseComparator
 from ..values import MAX_DIM, Float32Array, to_float32
 from ..vector_types import vector_type
@@ -64,16 +63,11 @@ class _Float32Vector(VectorType):
     def from_text(self, text: str) -> Float32Array:
         return codecs.vector_from_text(text)
 
-    def _layout(self, caps: Capabilities) -> BinaryLayout:
+    def binary_decoder(self, caps: Capabilities) -> Callable[[bytes], Float32Array]:
         spec = vector_type(self.sql_name)
         assert spec is not None  # every vector type has its row
-        return spec.binary_layout(caps)
-
-    def from_binary(self, data: bytes, caps: Capabilities) -> Float32Array:
-        return codecs.vector_from_binary(data, self._layout(caps))
-
-    def binary_decoder(self, caps: Capabilities) -> Callable[[bytes], Float32Array]:
-        return codecs.vector_binary_decoder(self._layout(caps), self.dim)
+        layout = spec.binary_layout(caps)
+        return codecs.vector_binary_decoder(layout, self.dim)
 
     def wrap(self, value: Float32Array) -> VectorParam:
         return self.param_class(value)
