@@ -115,12 +115,12 @@ def render_create_index(create: CreateIndex, compiler: DDLCompiler, **kw: Any) -
     keys = [getattr(e, "key", None) for e in expressions]
     caps = capabilities_of(compiler.dialect)
     _refuse_unprobed_quantize(index, expressions, caps)
-    ours = [t for t in map(_sql_type, expressions) if is_ruvector(t)]
+    ours = [t for t in map(_sql_type, expressions) if t is not None and is_ruvector(t)]
     if not ours:
         _refuse_missing_pgvector(index, ops, caps)
         return None
 
-    server_am = access_method(str(ours[0]), method, effective(compiler.dialect))
+    server_am = access_method(ours[0], method, effective(compiler.dialect))
     preparer = compiler.preparer
     parts = []
     for expression, key in zip(expressions, keys, strict=True):
