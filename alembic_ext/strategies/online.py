@@ -41,9 +41,12 @@ from .online_steps import (
     add_trigger,
     backfill,
     build_indexes,
+    prove_not_null,
     swap,
     validate,
 )
+from .online_table import abort_table, add_table_trigger, copy_rows, create_shadow_table, swap_table
+from .online_table_plan import freeze_table, table_refusals
 from .progress import Progress
 from .state import (
     State,
@@ -77,6 +80,7 @@ class OnlineOptions:
     max_swap_retries: int = 5
     progress: bool = True
     state_schema: str | None = None
+    shadow: str = "table"
 
     @classmethod
     def of(cls, options: Mapping[str, Any]) -> OnlineOptions:
@@ -88,6 +92,8 @@ class OnlineOptions:
             raise ValueError(f"batch_size must be a positive int, got {made.batch_size!r}")
         if not isinstance(made.max_swap_retries, int) or made.max_swap_retries < 0:
             raise ValueError(f"max_swap_retries must be an int >= 0, got {made.max_swap_retries!r}")
+        if made.shadow not in ("table", "column"):
+            raise ValueError(f"shadow must be 'table' or 'column', got {made.shadow!r}")
         if made.state_schema is not None and (
             not isinstance(made.state_schema, str) or not made.state_schema
         ):
@@ -115,7 +121,10 @@ class Online:
         self, db: Db, caps: Capabilities, request: MigrationRequest, *, with_dims: bool = False
     ) -> Plan:
         plan = InPlace().plan(db, caps, request, with_dims=with_dims)
-        return dataclasses.replace(plan, refusals=plan.refusals + tuple(online_refusals(plan)))
+        refusals = online_refusals(plan)
+        if OnlineOptions.of(request.options).shadow == "table":
+            refusals += table_refusals(db, plan)
+        return dataclasses.replace(plan, refusals=plan.refusals + tuple(refusals))
 
     def ensure_installable(self, db: Db) -> None:
         try:
@@ -177,7 +186,7 @@ class Online:
         for state in states:
             p = OnlinePlan.from_json(state.plan)
             if state.target != request.target:  # a downgrade before the swap
-                abort(db, p, state, state_schema, request.lock_timeout, opts.max_swap_retries)
+                _abort(db, p, state, state_schema, request.lock_timeout, opts.max_swap_retries)
             else:
                 log.warning("online: resuming %s at step %s", state.qualified_column, state.step)
                 self._run(db, caps, request, opts, state_schema, p, state, result)
@@ -201,11 +210,15 @@ class Online:
             ensure_state_table(db, state_schema)
         for change in plan.columns:
             p = freeze(db, plan, change)
+            if opts.shadow == "table":
+                p = freeze_table(db, plan, change, p)
             state = State(
                 p.schema, p.table, p.column, request.target, "trigger", None, 0, None,
                 p.to_json(), None, None,
             )  # fmt: skip
-            add_shadow(db, p, state, state_schema, request.lock_timeout, opts.max_swap_retries)
+            setup = create_shadow_table if p.kind == "table" else add_shadow
+            with _Timer(result.timings)("shadow"):
+                setup(db, p, state, state_schema, request.lock_timeout, opts.max_swap_retries)
             self._run(db, caps, request, opts, state_schema, p, state, result)
         return result
 
@@ -222,45 +235,61 @@ class Online:
     ) -> None:
         lt, retries = request.lock_timeout, opts.max_swap_retries
         step = state.step
-        timings = result.timings
-        mark = time.perf_counter()
+        table = p.kind == "table"
+        timed = _Timer(result.timings)
         if step == "trigger":
-            add_trigger(db, p, state, state_schema, lt, retries)
-            state = dataclasses.replace(state, step="backfill")
+            with timed("trigger"):
+                trigger = add_table_trigger if table else add_trigger
+                trigger(db, p, state, state_schema, lt, retries)
             step = "backfill"
         if step == "backfill":
             current = read_state(db, state_schema, p.schema, p.table, p.column) or state
             label = f"{p.schema}.{p.table}.{p.column}"
-            backfill(
-                db, p, current, state_schema, opts.batch_size,
-                Progress(label, bar=opts.progress),
-            )  # fmt: skip
+            with timed("backfill"):
+                (copy_rows if table else backfill)(
+                    db, p, current, state_schema, opts.batch_size,
+                    Progress(label, bar=opts.progress),
+                )  # fmt: skip
             step = "indexes"
-        timings["backfill"] = timings.get("backfill", 0.0) + time.perf_counter() - mark
         if step == "indexes":
-            timings["index_build"] = timings.get("index_build", 0.0) + build_indexes(
-                db, p, state, state_schema
-            )
+            with timed("index_build"):
+                if not table and p.not_null:
+                    prove_not_null(db, p, lt, retries)
+                build_indexes(db, p, state, state_schema)
             step = "validate"
-        mark = time.perf_counter()
         if step == "validate":
-            if request.validate:
-                before, after = validate(
-                    db, caps, p, state, state_schema, request.samples, request.k
-                )
-                result.before[p.column], result.after[p.column] = before, after
-            else:
-                with transaction(db):
-                    update_state(db, state_schema, state, step="swap")
-            step = "swap"
-        timings["validate"] = timings.get("validate", 0.0) + time.perf_counter() - mark
-        held = swap(db, p, state, state_schema, lt, retries)
-        timings["swap_lock_held"] = max(timings.get("swap_lock_held", 0.0), held)
+            with timed("validate"):
+                if request.validate:
+                    before, after = validate(
+                        db, caps, p, state, state_schema, request.samples, request.k
+                    )
+                    result.before[p.column], result.after[p.column] = before, after
+                else:
+                    with transaction(db):
+                        update_state(db, state_schema, state, step="swap")
+        with timed("swap"):
+            held = (swap_table if table else swap)(db, p, state, state_schema, lt, retries)
+        result.timings["swap_lock_held"] = max(result.timings.get("swap_lock_held", 0.0), held)
         log.info(
             "migrate_to_%s(strategy='online'): %s.%s done (%s -> %s, %d index(es))",
             request.target, p.qualified_table, p.column, p.source_type, p.target_type,
             len(p.indexes),
         )  # fmt: skip
+
+
+@dataclass
+class _Timer:
+    """Adds each step's wall time (s) to ``timings[step]``, for benches and logs."""
+
+    timings: dict[str, float]
+
+    @contextmanager
+    def __call__(self, step: str) -> Iterator[None]:
+        mark = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[step] = self.timings.get(step, 0.0) + time.perf_counter() - mark
 
 
 def abort_migration(
@@ -279,11 +308,15 @@ def abort_migration(
         state = read_state(db, state_schema or current_schema(db), schema, table, column)
         if state is None:
             raise LookupError(f"no online migration in progress for {schema}.{table}.{column}")
-        abort(
+        _abort(
             db, OnlinePlan.from_json(state.plan), state, state_schema or current_schema(db),
             lock_timeout, max_retries,
         )  # fmt: skip
         return state
+
+
+def _abort(db: Db, p: OnlinePlan, state: State, state_schema: str, lt: str, n: int) -> None:
+    (abort_table if p.kind == "table" else abort)(db, p, state, state_schema, lt, n)
 
 
 register_strategy(Online())

@@ -19,7 +19,15 @@ from .._sql import ident, qualified
 from ..errors import Refusal
 from ..plan import ColumnChange, Plan
 
-__all__ = ["IndexBuild", "OnlinePlan", "freeze", "online_refusals"]
+__all__ = [
+    "IndexBuild",
+    "OnlinePlan",
+    "freeze",
+    "on_shadow",
+    "online_refusals",
+    "short_name",
+    "tag",
+]
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,21 @@ class OnlinePlan:
     default: str | None
     not_null: bool
     comment: str | None
+    # shadow="table" only: ``shadow`` is then the new table's name.
+    kind: str = "column"
+    create: tuple[str, ...] = ()  # the new table, its constraints and other indexes
+    copy_columns: tuple[str, ...] = ()  # every stored column, in order
+    renames: tuple[tuple[str, str], ...] = ()  # new table's index: temporary -> final name
+    sequences: tuple[tuple[str, str], ...] = ()  # (sequence, column) OWNED BY the table
+
+    @property
+    def qualified_shadow_table(self) -> str:
+        return qualified(self.schema, self.shadow)
+
+    @property
+    def not_null_check(self) -> str:
+        """shadow="column": the CHECK that lets the swap's SET NOT NULL skip its scan."""
+        return short_name(self.shadow, "_nn")
 
     @property
     def qualified_table(self) -> str:
@@ -68,21 +91,25 @@ class OnlinePlan:
         fields["key"] = tuple(tuple(k) for k in data["key"])
         fields["indexes"] = tuple(IndexBuild(**i) for i in data["indexes"])
         fields["metrics"] = tuple(data["metrics"])
+        for name in ("create", "copy_columns"):
+            fields[name] = tuple(data.get(name, ()))
+        for name in ("renames", "sequences"):
+            fields[name] = tuple(tuple(x) for x in data.get(name, ()))
         return cls(**fields)
 
 
-def _name(base: str, suffix: str) -> str:
+def short_name(base: str, suffix: str) -> str:
     """``base`` + ``suffix`` within PostgreSQL's 63-byte identifier limit."""
     room = 63 - len(suffix.encode())
     cut = base.encode()[:room].decode(errors="ignore")
     return cut + suffix
 
 
-def _tag(schema: str, table: str, column: str) -> str:
+def tag(schema: str, table: str, column: str) -> str:
     return hashlib.md5(f"{schema}.{table}.{column}".encode()).hexdigest()[:8]
 
 
-def _on_shadow(create: str, name: str, tmp: str, table: str, column: str, shadow: str) -> str:
+def on_shadow(create: str, name: str, tmp: str, table: str, column: str, shadow: str) -> str:
     head = f"CREATE INDEX {ident(name)} ON {table} "
     if not create.startswith(head):
         raise AssertionError(f"unexpected index DDL from the planner: {create}")
@@ -124,8 +151,8 @@ def online_refusals(plan: Plan) -> list[Refusal]:
 
 def freeze(db: Db, plan: Plan, change: ColumnChange) -> OnlinePlan:
     facts = plan.table
-    tag = _tag(facts.schema, facts.name, change.column)
-    shadow = _name(change.column, f"__aex_{tag}")
+    t = tag(facts.schema, facts.name, change.column)
+    shadow = short_name(change.column, f"__aex_{t}")
     table = plan.qualified_table
     key_types: dict[str, str] = {
         str(r[0]): str(r[1])
@@ -137,12 +164,12 @@ def freeze(db: Db, plan: Plan, change: ColumnChange) -> OnlinePlan:
     }
     builds = []
     for n, index in enumerate(i for i in plan.indexes if i.column == change.column):
-        tmp = _name(index.name, f"__aex{n}_{tag}")
+        tmp = short_name(index.name, f"__aex{n}_{t}")
         builds.append(
             IndexBuild(
                 index.name,
                 tmp,
-                _on_shadow(index.create, index.name, tmp, table, change.column, shadow),
+                on_shadow(index.create, index.name, tmp, table, change.column, shadow),
                 index.comment,
             )
         )
@@ -155,8 +182,8 @@ def freeze(db: Db, plan: Plan, change: ColumnChange) -> OnlinePlan:
         shadow=shadow,
         source_type=change.source_type,
         target_type=change.target_type,
-        function=f"alembic_ext_sync_{tag}",
-        trigger=f"alembic_ext_sync_{tag}",
+        function=f"alembic_ext_sync_{t}",
+        trigger=f"alembic_ext_sync_{t}",
         key=tuple((k, str(key_types[k])) for k in facts.key_columns),
         indexes=tuple(builds),
         metrics=plan.metrics(change.column),

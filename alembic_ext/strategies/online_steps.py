@@ -34,6 +34,7 @@ __all__ = [
     "add_trigger",
     "backfill",
     "build_indexes",
+    "prove_not_null",
     "swap",
     "validate",
 ]
@@ -178,6 +179,30 @@ def backfill(
     progress.close()
 
 
+def prove_not_null(db: Db, p: OnlinePlan, lt: str, n: int) -> None:
+    """For a NOT NULL column: ``CHECK (shadow IS NOT NULL) NOT VALID`` (a catalog-only
+    change under ``lock_timeout``), then ``VALIDATE`` it, which scans the table
+    without blocking writers, so the swap's ``SET NOT NULL`` uses the proven
+    constraint instead of scanning under ACCESS EXCLUSIVE. Added only now: before the
+    backfill reached every row, an UPDATE of another column would have violated it."""
+    table, check = p.qualified_table, ident(p.not_null_check)
+    validated = db.scalar(
+        "SELECT convalidated FROM pg_constraint WHERE conrelid = %(t)s::regclass"
+        " AND conname = %(c)s",
+        {"t": table, "c": p.not_null_check},
+    )
+    if validated is None:
+        locked_step(
+            db, p, "adding the NOT NULL check", lt, n,
+            lambda: db.execute(
+                f"ALTER TABLE {table} ADD CONSTRAINT {check}"
+                f" CHECK ({ident(p.shadow)} IS NOT NULL) NOT VALID"
+            ),
+        )  # fmt: skip
+    if not validated:
+        db.execute(f"ALTER TABLE {table} VALIDATE CONSTRAINT {check}")
+
+
 def _index_valid(db: Db, schema: str, name: str) -> bool | None:
     valid: bool | None = db.scalar(
         "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
@@ -225,7 +250,8 @@ def validate(
         before = snapshot(
             db, caps, p.table, p.column, schema=p.schema, metrics=p.metrics, samples=samples, k=k
         )
-        after = snapshot(db, caps, p.table, p.shadow, schema=p.schema, k=k, queries=before.queries)
+        table, column = (p.shadow, p.column) if p.kind == "table" else (p.table, p.shadow)
+        after = snapshot(db, caps, table, column, schema=p.schema, k=k, queries=before.queries)
         problems = compare(before, after)
         if problems:
             raise ValidationMismatch(f"{p.schema}.{p.table}.{p.column} (shadow)", problems)
@@ -258,8 +284,9 @@ def swap(db: Db, p: OnlinePlan, state: State, state_schema: str, lt: str, n: int
         column = f"ALTER TABLE {table} ALTER COLUMN {ident(p.column)}"
         if p.default is not None:
             db.execute(f"{column} SET DEFAULT {p.default}")
-        if p.not_null:
+        if p.not_null:  # no scan: prove_not_null's validated CHECK implies it
             db.execute(f"{column} SET NOT NULL")
+            db.execute(f"ALTER TABLE {table} DROP CONSTRAINT {ident(p.not_null_check)}")
         if p.comment is not None:
             db.execute(f"COMMENT ON COLUMN {table}.{ident(p.column)} IS {literal(p.comment)}")
         delete_state(db, state_schema, state)

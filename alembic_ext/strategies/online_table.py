@@ -1,0 +1,230 @@
+"""``shadow="table"``'s steps: copy into a new table, then swap the tables.
+
+Why a new table and not a shadow column: a backfill UPDATE of a packed table writes
+every row again, and, as no HOT update fits on a full page, inserts every row into
+the old column's HNSW and IVFFlat indexes again (an HNSW insert costs as much as
+building it), and leaves the table twice its size. Copying into a new table with
+only its key index costs a batched ``INSERT ... SELECT``; the vector indexes are then
+built once, on the new table.
+
+Sync rule: an AFTER trigger on the old table replays every INSERT, UPDATE and DELETE
+into the new one (upsert by key; DELETE by key). A copy batch locks its source rows
+``FOR KEY SHARE`` (a concurrent DELETE or key change waits for the batch; an UPDATE
+does not) and inserts ``ON CONFLICT DO NOTHING``, so whichever of trigger and copy
+writes a row second, the result is the row's latest committed version.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Final
+
+from .._db import Db
+from .._sql import ident, literal, qualified
+from .online_plan import OnlinePlan
+from .online_steps import checkpoint, locked_step
+from .progress import Progress
+from .state import State, delete_state, insert_state, transaction, update_state
+
+__all__ = ["abort_table", "add_table_trigger", "copy_rows", "create_shadow_table", "swap_table"]
+
+log: Final = logging.getLogger("alembic.runtime.ruvector")
+
+
+def _values(p: OnlinePlan, row: str) -> str:
+    return ", ".join(
+        p.convert(row) if c == p.column else f"{row}{ident(c)}" for c in p.copy_columns
+    )
+
+
+def create_shadow_table(
+    db: Db, p: OnlinePlan, state: State, state_schema: str, lt: str, n: int
+) -> None:
+    """The new table, empty, with its key and other non-vector indexes; no lock on the
+    old table but the short ones ``LIKE`` and foreign keys take."""
+
+    def body() -> None:
+        insert_state(db, state_schema, state)
+        for statement in p.create:
+            db.execute(statement)
+
+    locked_step(db, p, "creating the shadow table", lt, n, body)
+    log.info("online: %s: shadow table %s created", p.qualified_table, p.shadow)
+    checkpoint("shadow")
+
+
+def add_table_trigger(
+    db: Db, p: OnlinePlan, state: State, state_schema: str, lt: str, n: int
+) -> None:
+    new, keys = p.qualified_shadow_table, [ident(k) for k, _ in p.key]
+    cols = ", ".join(ident(c) for c in p.copy_columns)
+    match = " AND ".join(f"{k} = OLD.{k}" for k in keys)
+    changed = " OR ".join(f"OLD.{k} IS DISTINCT FROM NEW.{k}" for k in keys)
+    sets = ", ".join(
+        f"{ident(c)} = EXCLUDED.{ident(c)}" for c in p.copy_columns if c not in dict(p.key)
+    )
+
+    def body() -> None:
+        db.execute(
+            f"CREATE OR REPLACE FUNCTION {p.qualified_function}() RETURNS trigger"
+            " LANGUAGE plpgsql AS $alembic_ext$ BEGIN"
+            f" IF TG_OP = 'TRUNCATE' THEN TRUNCATE {new}; RETURN NULL; END IF;"
+            f" IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND ({changed})) THEN"
+            f" DELETE FROM {new} WHERE {match}; END IF;"
+            " IF TG_OP = 'DELETE' THEN RETURN NULL; END IF;"
+            f" INSERT INTO {new} ({cols}) VALUES ({_values(p, 'NEW.')})"
+            f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets};"
+            " RETURN NULL; END $alembic_ext$"
+        )
+        db.execute(
+            f"CREATE TRIGGER {ident(p.trigger)} AFTER INSERT OR UPDATE OR DELETE"
+            f" ON {p.qualified_table} FOR EACH ROW EXECUTE FUNCTION {p.qualified_function}()"
+        )
+        db.execute(
+            f"CREATE TRIGGER {ident(p.trigger + '_t')} AFTER TRUNCATE"
+            f" ON {p.qualified_table} FOR EACH STATEMENT EXECUTE FUNCTION"
+            f" {p.qualified_function}()"
+        )
+        update_state(db, state_schema, state, step="backfill")
+
+    locked_step(db, p, "creating the sync trigger", lt, n, body)
+    log.info("online: %s: sync trigger %s created", p.qualified_table, p.trigger)
+    checkpoint("trigger")
+
+
+def copy_rows(
+    db: Db, p: OnlinePlan, state: State, state_schema: str, batch_size: int, progress: Progress
+) -> None:
+    """Walk the old table by key, ``batch_size`` rows per transaction: the batch's
+    upper key is read first, then the range ``(last, upper]`` is copied, so a row
+    whose key changes meanwhile cannot move the walk past rows not copied yet."""
+    table, new = p.qualified_table, p.qualified_shadow_table
+    keys = [ident(k) for k, _ in p.key]
+    key_list = ", ".join(keys)
+    cols = ", ".join(ident(c) for c in p.copy_columns)
+    total = state.rows_total
+    if total is None:
+        total = int(db.scalar(f"SELECT count(*) FROM {table}"))
+        with transaction(db):
+            update_state(db, state_schema, state, rows_total=total)
+    progress.start(total, state.rows_done)
+    last, done = state.last_key, state.rows_done
+
+    def bound(prefix: str, values: Any) -> tuple[str, dict[str, Any]]:
+        params = {f"{prefix}{i}": v for i, v in enumerate(values)}
+        row = ", ".join(f"%({prefix}{i})s::{t}" for i, (_, t) in enumerate(p.key))
+        return f"({row})", params
+
+    while True:
+        params: dict[str, Any] = {"n": batch_size - 1}
+        after = ""
+        if last is not None:
+            low, more = bound("lo", last)
+            params.update(more)
+            after = f"WHERE ({key_list}) > {low}"
+        with transaction(db):
+            upper = db.rows(
+                f"SELECT ARRAY[{', '.join(f'{k}::text' for k in keys)}] FROM {table} {after}"
+                f" ORDER BY {key_list} OFFSET %(n)s LIMIT 1",
+                params,
+            )
+            where = [after[6:]] if after else []
+            if upper:
+                high, more = bound("hi", upper[0][0])
+                params.update(more)
+                where.append(f"({key_list}) <= {high}")
+            copied = db.rows(
+                f"WITH batch AS (SELECT {cols} FROM {table} r"
+                + (f" WHERE {' AND '.join(where)}" if where else "")
+                + " FOR KEY SHARE),"
+                f" ins AS (INSERT INTO {new} ({cols}) SELECT {_values(p, 'b.')} FROM batch b"
+                f" ON CONFLICT ({key_list}) DO NOTHING)"
+                " SELECT count(*), (SELECT ARRAY["
+                + ", ".join(f"{k}::text" for k in keys)
+                + f"] FROM batch ORDER BY {', '.join(f'{k} DESC' for k in keys)} LIMIT 1)"
+                " FROM batch",
+                params,
+            )[0]
+            count = int(copied[0])
+            finished = not upper
+            new_last = list(upper[0][0]) if upper else copied[1]
+            if count:
+                checkpoint("batch")
+                done += count
+            if finished:
+                update_state(db, state_schema, state, step="indexes", rows_done=done)
+            else:
+                update_state(db, state_schema, state, last_key=new_last, rows_done=done)
+        progress.advance(count)
+        if finished:
+            break
+        last = tuple(new_last)
+    progress.close()
+
+
+def _acl(db: Db, table: str) -> list[str]:
+    """GRANTs giving the new table the old one's privileges (owner's excepted)."""
+    rows = db.rows(
+        "SELECT coalesce(r.rolname, ''), a.privilege_type, a.is_grantable"
+        " FROM pg_class c, aclexplode(c.relacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee"
+        " WHERE c.oid = %(t)s::regclass AND a.grantee <> c.relowner ORDER BY 1, 2",
+        {"t": table},
+    )
+    return [
+        f"{priv} TO {ident(role) if role else 'PUBLIC'}{' WITH GRANT OPTION' if grantable else ''}"
+        for role, priv, grantable in rows
+    ]
+
+
+def swap_table(db: Db, p: OnlinePlan, state: State, state_schema: str, lt: str, n: int) -> float:
+    """Drop the old table and give the new one its name, index names, grants, comment
+    and sequences; returns how long ACCESS EXCLUSIVE was held (s)."""
+    table, new = p.qualified_table, p.qualified_shadow_table
+    granted: list[float] = []
+
+    def body() -> None:
+        db.execute(f"LOCK TABLE {table}, {new} IN ACCESS EXCLUSIVE MODE")
+        granted.append(time.perf_counter())
+        checkpoint("swap")
+        for grant in _acl(db, table):
+            priv, to = grant.split(" TO ", 1)
+            db.execute(f"GRANT {priv} ON {new} TO {to}")
+        comment = db.scalar("SELECT obj_description(%(t)s::regclass, 'pg_class')", {"t": table})
+        for sequence, column in p.sequences:
+            db.execute(f"ALTER SEQUENCE {sequence} OWNED BY {new}.{ident(column)}")
+        db.execute(f"DROP TABLE {table}")
+        db.execute(f"DROP FUNCTION {p.qualified_function}()")
+        db.execute(f"ALTER TABLE {new} RENAME TO {ident(p.table)}")
+        for tmp, name in (*p.renames, *((b.tmp, b.name) for b in p.indexes)):
+            db.execute(f"ALTER INDEX {qualified(p.schema, tmp)} RENAME TO {ident(name)}")
+        for build in p.indexes:
+            if build.comment is not None:
+                db.execute(
+                    f"COMMENT ON INDEX {qualified(p.schema, build.name)}"
+                    f" IS {literal(build.comment)}"
+                )
+        if comment is not None:
+            db.execute(f"COMMENT ON TABLE {table} IS {literal(str(comment))}")
+        delete_state(db, state_schema, state)
+
+    committed = locked_step(db, p, "the swap", lt, n, body)
+    held = committed - granted[-1]
+    db.execute(f"ANALYZE {table}")
+    log.info("online: %s: swapped; ACCESS EXCLUSIVE held %.1f ms", table, held * 1000)
+    return held
+
+
+def abort_table(db: Db, p: OnlinePlan, state: State, state_schema: str, lt: str, n: int) -> None:
+    """Drop the trigger, its function and the new table (with its indexes), and the row."""
+    table = p.qualified_table
+
+    def body() -> None:
+        db.execute(f"DROP TRIGGER IF EXISTS {ident(p.trigger)} ON {table}")
+        db.execute(f"DROP TRIGGER IF EXISTS {ident(p.trigger + '_t')} ON {table}")
+        db.execute(f"DROP FUNCTION IF EXISTS {p.qualified_function}()")
+        db.execute(f"DROP TABLE IF EXISTS {p.qualified_shadow_table}")
+        delete_state(db, state_schema, state)
+
+    locked_step(db, p, "the abort", lt, n, body)
+    log.warning("online: %s.%s: migration to %s aborted", table, p.column, state.target)
