@@ -40,6 +40,7 @@ class _MigrateColumnOp(VectorOperation):
         max_swap_retries: int | None = None,
         progress: bool | None = None,
         state_schema: str | None = None,
+        shadow: str | None = None,
     ) -> None:
         self.table_name = table_name
         self.column = column
@@ -55,6 +56,7 @@ class _MigrateColumnOp(VectorOperation):
                 ("max_swap_retries", max_swap_retries),
                 ("progress", progress),
                 ("state_schema", state_schema),
+                ("shadow", shadow),
             )
             if value is not None
         }
@@ -106,6 +108,7 @@ class MigrateToRuVectorOp(_MigrateColumnOp):
         max_swap_retries: int | None = None,
         progress: bool | None = None,
         state_schema: str | None = None,
+        shadow: str | None = None,
     ) -> None:
         """Move ``table_name.column`` (every pgvector column when ``column`` is None)
         from pgvector's ``vector(n)`` to ``ruvector(n)``, carrying each index over by an
@@ -114,10 +117,11 @@ class MigrateToRuVectorOp(_MigrateColumnOp):
         before changing anything. ``strategy="in_place"`` rewrites the table in one
         transaction under an ACCESS EXCLUSIVE lock taken with ``lock_timeout``;
         ``validate=True`` proves the data unchanged (checksum of every row, exact top-k).
-        ``strategy="online"`` moves it while writers run (shadow column + trigger,
-        backfill of ``batch_size`` rows per transaction, indexes built CONCURRENTLY, a
-        short swap retried ``max_swap_retries`` times), resumable after a crash from its
-        state table in ``state_schema``; ``progress`` shows a tqdm bar."""
+        ``strategy="online"`` moves it while writers run (a shadow table, or with
+        ``shadow="column"`` a shadow column, kept in sync by a trigger; a copy of
+        ``batch_size`` rows per transaction, indexes built CONCURRENTLY, a short swap
+        retried ``max_swap_retries`` times), resumable after a crash from its state
+        table in ``state_schema``; ``progress`` shows a tqdm bar."""
         operations.invoke(
             cls(
                 table_name,
@@ -130,6 +134,7 @@ class MigrateToRuVectorOp(_MigrateColumnOp):
                 max_swap_retries=max_swap_retries,
                 progress=progress,
                 state_schema=state_schema,
+                shadow=shadow,
             )
         )
 
@@ -159,6 +164,7 @@ class MigrateToPgVectorOp(_MigrateColumnOp):
         max_swap_retries: int | None = None,
         progress: bool | None = None,
         state_schema: str | None = None,
+        shadow: str | None = None,
     ) -> None:
         """Move ruvector column(s) back to pgvector's ``vector``, indexes mapped back."""
         operations.invoke(
@@ -173,6 +179,7 @@ class MigrateToPgVectorOp(_MigrateColumnOp):
                 max_swap_retries=max_swap_retries,
                 progress=progress,
                 state_schema=state_schema,
+                shadow=shadow,
             )
         )
 

@@ -87,9 +87,9 @@ class Writers:
             t.join()
 
 
-def run(url: str, strategy: str) -> dict[str, float]:
+def run(url: str, strategy: str, shadow: str = "table") -> dict[str, float]:
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-    options = {"progress": False} if strategy == "online" else {}
+    options: dict[str, Any] = {"progress": False, "shadow": shadow} if strategy == "online" else {}
     kwargs = {"isolation_level": "AUTOCOMMIT"} if strategy == "online" else {}
     t0 = time.perf_counter()
     with engine.connect().execution_options(**kwargs) as conn:
@@ -105,7 +105,11 @@ def run(url: str, strategy: str) -> dict[str, float]:
     lock = result.timings.get("swap_lock_held")
     if lock is None and result.locked_at is not None:
         lock = time.perf_counter() - result.locked_at
-    return {"total": total, "lock": lock or 0.0}
+    steps = {k: v for k, v in result.timings.items() if k in STEPS}
+    return {"total": total, "lock": lock or 0.0, **steps}
+
+
+STEPS = ("shadow", "trigger", "backfill", "index_build", "validate", "swap")
 
 
 def pct(values: list[float], q: float) -> float:
@@ -122,6 +126,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--baseline", type=float, default=5.0)
     parser.add_argument("--m", type=int, default=16)
     parser.add_argument("--ef", type=int, default=64)
+    parser.add_argument(
+        "--shadow", choices=("table", "column", "both"), default="table",
+        help="the online variant(s) to run (both: each, without writers)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -139,33 +147,43 @@ def main(argv: list[str] | None = None) -> None:
         during: list[float] = []
         errors: list[BaseException] = []
         for i in range(args.repeat):
-            for name in ("in_place", "online", f"online + {args.writers} writers"):
+            shadows = ("table", "column") if args.shadow == "both" else (args.shadow,)
+            names = ["in_place", *(f"online {s}" for s in shadows)]
+            if args.writers and args.shadow != "both":
+                names.append(f"online {args.shadow} + {args.writers} writers")
+            for name in names:
                 fresh(engine, args.m, args.ef)
-                if "writers" in name:
+                if name == "in_place":
+                    r = run(url, name)
+                elif "writers" in name:
                     with Writers(libpq, args.writers, args.dim, args.rows) as w:
                         time.sleep(args.baseline)
                         before += w.latencies
                         w.latencies = []
-                        r = run(url, "online")
+                        r = run(url, "online", args.shadow)
                         during += w.latencies
                         errors += w.errors
                 else:
-                    r = run(url, name)
+                    r = run(url, "online", name.split()[1])
                 results.setdefault(name, []).append(r)
                 lock_ms = r["lock"] * 1000
+                steps = ", ".join(f"{k} {r[k]:.2f}s" for k in STEPS if k in r)
                 print(
-                    f"  run {i + 1} {name:20s} {r['total']:7.2f}s (lock {lock_ms:.0f} ms)",
+                    f"  run {i + 1} {name:28s} {r['total']:7.2f}s (lock {lock_ms:.1f} ms)"
+                    + (f" [{steps}]" if steps else ""),
                     flush=True,
                 )
-        print(f"\n{'variant':22s} {'rows/s':>9s} {'total s':>8s} {'excl. lock ms':>14s}")
+        print(f"\n{'variant':28s} {'rows/s':>9s} {'total s':>8s} {'excl. lock ms':>14s}")
         med = {n: statistics.median(x["total"] for x in rs) for n, rs in results.items()}
         for name, rs in results.items():
             lock = statistics.median(x["lock"] for x in rs) * 1000
-            print(f"{name:22s} {args.rows / med[name]:9.0f} {med[name]:8.2f} {lock:14.0f}")
+            print(f"{name:28s} {args.rows / med[name]:9.0f} {med[name]:8.2f} {lock:14.1f}")
         base = med["in_place"]
         for name in results:
             if name != "in_place":
                 print(f"{name} / in_place (rows/s): {base / med[name]:.3f}  (goal >= 0.5)")
+        if not before:
+            return
         print(
             f"writers' latency before: p50 {pct(before, 0.5):.1f} ms, p99 {pct(before, 0.99):.1f}"
             f" ms ({len(before)} tx); during: p50 {pct(during, 0.5):.1f} ms, p99"

@@ -1,6 +1,6 @@
 """Run an online migration in this process and stop dead at a checkpoint.
 
-``python -m tests.alembic_ext.online_crash_runner URL SCHEMA POINT``: prints
+``python -m tests.alembic_ext.online_crash_runner URL SCHEMA POINT SHADOW``: prints
 ``AT <POINT>`` when the run reaches the point (the second time for ``batch``) and
 sleeps there until the test SIGKILLs it.
 """
@@ -18,7 +18,7 @@ import alembic_ext  # noqa: F401
 from alembic_ext.strategies import online_steps
 
 
-def main(url: str, schema: str, point: str) -> None:
+def main(url: str, schema: str, point: str, shadow: str) -> None:
     seen: list[str] = []
 
     def hook(name: str) -> None:
@@ -41,9 +41,10 @@ def main(url: str, schema: str, point: str) -> None:
                 strategy="online",
                 batch_size=500,
                 progress=False,
+                shadow=shadow,
             )
     print("DONE", flush=True)
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    main(*sys.argv[1:5])

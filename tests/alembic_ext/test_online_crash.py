@@ -27,27 +27,35 @@ from .online_helpers import NOTHING, leftovers, make_items
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = 5_000
 POINTS = ("shadow", "trigger", "batch", "index", "swap")
+SHADOWS = ("table", "column")
 
 
 @pytest.fixture(scope="module")
 def crash_db(make_source_db: Callable[..., Database]) -> tuple[Database, dict[str, Any], Any]:
-    """One database; schema ``ref`` migrated without interruption, for comparison."""
+    """One database; schema ``ref`` migrated without interruption (by either variant:
+    they must end alike), for comparison."""
     db = make_source_db("real" if REAL_URL else "documented", ("vector", "ruvector"))
-    make_items(db, "ref", ROWS, 8)
-    with migration(db) as op:
-        op.migrate_to_ruvector(
-            "items", "embedding", schema="ref", strategy="online", batch_size=500, progress=False
-        )
-    return db, catalog(db, "ref.items"), checksum(db, "ref.items")
+    for shadow in SHADOWS:
+        make_items(db, f"ref_{shadow}", ROWS, 8)
+        with migration(db) as op:
+            op.migrate_to_ruvector(
+                "items", "embedding", schema=f"ref_{shadow}", strategy="online",
+                batch_size=500, progress=False, shadow=shadow,
+            )  # fmt: skip
+    reference = catalog(db, "ref_table.items")
+    assert _as(catalog(db, "ref_column.items"), "ref_table", "ref_column") == reference
+    assert checksum(db, "ref_column.items") == checksum(db, "ref_table.items")
+    return db, reference, checksum(db, "ref_table.items")
 
 
-def _as(dump: dict[str, Any], schema: str) -> dict[str, Any]:
-    return json.loads(json.dumps(dump).replace("ref.", f"{schema}."))
+def _as(dump: dict[str, Any], schema: str, src: str = "ref_table") -> dict[str, Any]:
+    return json.loads(json.dumps(dump).replace(f"{src}.", f"{schema}."))
 
 
-def _kill_at(db: Database, schema: str, point: str) -> None:
+def _kill_at(db: Database, schema: str, point: str, shadow: str) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.alembic_ext.online_crash_runner", db.url, schema, point],
+        [sys.executable, "-m", "tests.alembic_ext.online_crash_runner", db.url, schema, point,
+         shadow],  # fmt: skip
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -64,10 +72,14 @@ def _kill_at(db: Database, schema: str, point: str) -> None:
         snapshot.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
         snapshot.execute("SELECT 1")
         deadline = time.monotonic() + 60
+        # Waiting with its INVALID index made (it may first wait for its own lock,
+        # e.g. behind autovacuum, before making anything).
         while not run_sql(
             db,
             "SELECT 1 FROM pg_stat_activity WHERE application_name = 'aex-crash'"
-            " AND query LIKE 'CREATE INDEX CONCURRENTLY%%' AND wait_event_type = 'Lock'",
+            " AND query LIKE 'CREATE INDEX CONCURRENTLY%%' AND wait_event_type = 'Lock'"
+            " AND EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+            " WHERE c.relname LIKE '%%__aex%%' AND NOT i.indisvalid)",
         ):
             assert time.monotonic() < deadline, "the index build never started"
             time.sleep(0.01)
@@ -89,14 +101,15 @@ def _kill_at(db: Database, schema: str, point: str) -> None:
 
 
 @pytest.mark.volume
+@pytest.mark.parametrize("shadow", SHADOWS)
 @pytest.mark.parametrize("point", POINTS)
 def test_killed_then_upgraded_again_ends_like_an_uninterrupted_run(
-    crash_db: tuple[Database, dict[str, Any], Any], point: str
+    crash_db: tuple[Database, dict[str, Any], Any], point: str, shadow: str
 ) -> None:
     db, reference, data = crash_db
-    schema = f"up_{point}"
+    schema = f"up_{point}_{shadow}"
     make_items(db, schema, ROWS, 8)
-    _kill_at(db, schema, point)
+    _kill_at(db, schema, point, shadow)
     if point != "shadow":
         assert leftovers(db) != NOTHING
     if point == "index":  # the interrupted build left an INVALID index, rebuilt below
@@ -107,23 +120,25 @@ def test_killed_then_upgraded_again_ends_like_an_uninterrupted_run(
         ) == [(1,)]
     with migration(db) as op:
         op.migrate_to_ruvector(
-            "items", "embedding", schema=schema, strategy="online", batch_size=500, progress=False
-        )
+            "items", "embedding", schema=schema, strategy="online", batch_size=500,
+            progress=False, shadow=shadow,
+        )  # fmt: skip
     assert catalog(db, f"{schema}.items") == _as(reference, schema)
     assert checksum(db, f"{schema}.items") == data
     assert leftovers(db) == NOTHING
 
 
 @pytest.mark.volume
+@pytest.mark.parametrize("shadow", SHADOWS)
 @pytest.mark.parametrize("point", POINTS)
 def test_killed_then_aborted_is_as_before(
-    crash_db: tuple[Database, dict[str, Any], Any], point: str
+    crash_db: tuple[Database, dict[str, Any], Any], point: str, shadow: str
 ) -> None:
     db, _, _ = crash_db
-    schema = f"ab_{point}"
+    schema = f"ab_{point}_{shadow}"
     table = make_items(db, schema, ROWS, 8)
     before, data = catalog(db, table), checksum(db, table)
-    _kill_at(db, schema, point)
+    _kill_at(db, schema, point, shadow)
     out = io.StringIO()
     status = io.StringIO()
     assert cli(["status", "--url", db.url], status) == 0

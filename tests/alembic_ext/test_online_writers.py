@@ -22,6 +22,7 @@ from .online_helpers import NOTHING, leftovers, make_items
 
 ROWS = 4_000
 DIMS = 8
+SHADOWS = ("table", "column")
 
 
 def _vector(rng: random.Random) -> str | None:
@@ -79,7 +80,10 @@ def _writer(
 
 
 @pytest.mark.volume
-def test_eight_writers_through_the_whole_migration_lose_nothing(source_db: Database) -> None:
+@pytest.mark.parametrize("shadow", SHADOWS)
+def test_eight_writers_through_the_whole_migration_lose_nothing(
+    source_db: Database, shadow: str
+) -> None:
     make_items(source_db, "public", ROWS, DIMS)
     run_sql(source_db, "CREATE TABLE twin AS TABLE items")
     stop, lock = threading.Event(), threading.Lock()
@@ -102,6 +106,7 @@ def test_eight_writers_through_the_whole_migration_lose_nothing(source_db: Datab
                 batch_size=300,
                 lock_timeout="2s",
                 progress=False,
+                shadow=shadow,
             )
         time.sleep(0.5)
     finally:
@@ -130,10 +135,15 @@ def _holding(db: Database, mode: str) -> Any:
     return conn
 
 
-def test_busy_table_backs_off_within_lock_timeout_and_stays_usable(source_db: Database) -> None:
-    """A session holding ACCESS SHARE (a long reader): the setup step's short lock is
-    never granted; each try gives up after lock_timeout, so a writer queued behind it
-    waits at most about that long; then a clear busy error, and the table is as it was."""
+@pytest.mark.parametrize("shadow", SHADOWS)
+def test_busy_table_backs_off_within_lock_timeout_and_stays_usable(
+    source_db: Database, shadow: str
+) -> None:
+    """A session holding ACCESS SHARE (a long reader): the first step that needs a lock
+    conflicting with it (adding the shadow column; with shadow="table", where nothing
+    before the swap does, the swap) is never granted it; each try gives up after
+    lock_timeout, so a writer queued behind it waits at most about that long; then a
+    clear busy error, and the table is as it was."""
     make_items(source_db, "public", 500, DIMS, indexes=False)
     reader = _holding(source_db, "ACCESS SHARE")
     waits: list[float] = []
@@ -158,6 +168,7 @@ def test_busy_table_backs_off_within_lock_timeout_and_stays_usable(source_db: Da
                     lock_timeout="300ms",
                     max_swap_retries=2,
                     progress=False,
+                    shadow=shadow,
                 )
     finally:
         stop.set()
@@ -169,13 +180,19 @@ def test_busy_table_backs_off_within_lock_timeout_and_stays_usable(source_db: Da
     assert max(waits) < 0.9
     reader.rollback()
     reader.close()
-    assert leftovers(source_db) == {**NOTHING, "states": []}
+    if shadow == "column":  # nothing was started
+        assert leftovers(source_db) == NOTHING
+    else:  # all done but the swap, which the next run does
+        assert run_sql(source_db, "SELECT step FROM alembic_ext_migration_state") == [("swap",)]
     with migration(source_db) as op:  # the lock is free: it runs through
-        op.migrate_to_ruvector("items", strategy="online", lock_timeout="300ms", progress=False)
+        op.migrate_to_ruvector(
+            "items", strategy="online", lock_timeout="300ms", progress=False, shadow=shadow
+        )
     assert leftovers(source_db) == NOTHING
 
 
-def test_swap_busy_keeps_old_form_then_resumes(source_db: Database) -> None:
+@pytest.mark.parametrize("shadow", SHADOWS)
+def test_swap_busy_keeps_old_form_then_resumes(source_db: Database, shadow: str) -> None:
     """Only the swap is blocked: the busy error leaves the old column working (the
     trigger still syncs), and the next run only swaps."""
     from alembic_ext.strategies import online_steps
@@ -191,8 +208,9 @@ def test_swap_busy_keeps_old_form_then_resumes(source_db: Database) -> None:
     try:
         with pytest.raises(OnlineBusy, match="the swap"), migration(source_db) as op:
             op.migrate_to_ruvector(
-                "items", strategy="online", lock_timeout="200ms", max_swap_retries=1, progress=False
-            )
+                "items", strategy="online", lock_timeout="200ms", max_swap_retries=1,
+                progress=False, shadow=shadow,
+            )  # fmt: skip
     finally:
         online_steps.CHECKPOINTS.remove(block_swap)
     assert run_sql(source_db, "SELECT step FROM alembic_ext_migration_state") == [("swap",)]
@@ -200,7 +218,7 @@ def test_swap_busy_keeps_old_form_then_resumes(source_db: Database) -> None:
     holder[0].rollback()
     holder[0].close()
     with migration(source_db) as op:
-        op.migrate_to_ruvector("items", strategy="online", progress=False)
+        op.migrate_to_ruvector("items", strategy="online", progress=False, shadow=shadow)
     assert run_sql(source_db, "SELECT embedding::text FROM items WHERE id = 100000") == [
         ("[1,2,3,4,5,6,7,8]",)
     ]
@@ -224,13 +242,16 @@ def test_second_runner_fails_fast_naming_the_holder(source_db: Database) -> None
 
 
 @pytest.mark.volume
+@pytest.mark.parametrize("shadow", SHADOWS)
 def test_lock_modes_per_step_and_swap_hold_at_100k_rows(
-    source_db: Database, caplog: pytest.LogCaptureFixture
+    source_db: Database, caplog: pytest.LogCaptureFixture, shadow: str
 ) -> None:
     """What the migrating backend holds on the table, read from pg_locks by another
-    session at each step: a batch holds ACCESS SHARE + ROW EXCLUSIVE only (writers are not blocked),
-    the swap holds ACCESS EXCLUSIVE. The swap's hold time at 100k rows is printed (a
-    machine-speed figure: reported, and only bounded very generously)."""
+    session at each step: a batch holds only modes that block no writer (ACCESS SHARE,
+    ROW SHARE for the copy's FOR KEY SHARE, ROW EXCLUSIVE for the backfill's UPDATE);
+    the swap holds ACCESS EXCLUSIVE, and with shadow="table" no other step does. The
+    swap's hold time at 100k rows is printed (a machine-speed figure: reported, and
+    only bounded very generously)."""
     import logging
     import re
 
@@ -253,15 +274,21 @@ def test_lock_modes_per_step_and_swap_hold_at_100k_rows(
     caplog.set_level(logging.INFO, logger="alembic.runtime.ruvector")
     try:
         with migration(source_db) as op:
-            op.migrate_to_ruvector("items", strategy="online", batch_size=20_000, progress=False)
+            op.migrate_to_ruvector(
+                "items", strategy="online", batch_size=20_000, progress=False, shadow=shadow
+            )
     finally:
         online_steps.CHECKPOINTS.remove(look)
-    # ACCESS SHARE (the batch's SELECT) and ROW EXCLUSIVE: neither blocks a writer.
-    assert seen["batch"] == {"AccessShareLock", "RowExclusiveLock"}
+    print(f"locks held on the table at each step ({shadow}): {seen}")
+    expected = {"table": {"AccessShareLock", "RowShareLock"}, "column": {"AccessShareLock",
+                "RowExclusiveLock"}}  # fmt: skip
+    assert seen["batch"] == expected[shadow]
     assert "AccessExclusiveLock" in seen["swap"]
+    if shadow == "table":
+        assert all("AccessExclusiveLock" not in m for p, m in seen.items() if p != "swap")
     held = [float(m) for m in re.findall(r"ACCESS EXCLUSIVE held ([\d.]+) ms", caplog.text)]
     assert len(held) == 1
-    print(f"swap held ACCESS EXCLUSIVE for {held[0]:.1f} ms at 100k rows")
+    print(f"swap held ACCESS EXCLUSIVE for {held[0]:.1f} ms at 100k rows ({shadow})")
     # Catalog updates only, independent of the row count; 5 s only catches a swap that
     # rewrites or scans the table (which would take far longer at 100k rows here).
     assert held[0] < 5_000
