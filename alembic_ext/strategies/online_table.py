@@ -118,53 +118,50 @@ def copy_rows(
 
     while True:
         params: dict[str, Any] = {"n": batch_size - 1}
-        after = ""
+        where: list[str] = []
         if last is not None:
             low, more = bound("lo", last)
             params.update(more)
-            after = f"WHERE ({key_list}) > {low}"
+            where.append(f"({key_list}) > {low}")
+        after = f" WHERE {where[0]}" if where else ""
         with transaction(db):
             upper = db.rows(
-                f"SELECT ARRAY[{', '.join(f'{k}::text' for k in keys)}] FROM {table} {after}"
+                f"SELECT ARRAY[{', '.join(f'{k}::text' for k in keys)}] FROM {table}{after}"
                 f" ORDER BY {key_list} OFFSET %(n)s LIMIT 1",
                 params,
             )
-            where = [after[6:]] if after else []
             if upper:
                 high, more = bound("hi", upper[0][0])
                 params.update(more)
                 where.append(f"({key_list}) <= {high}")
-            copied = db.rows(
-                f"WITH batch AS (SELECT {cols} FROM {table} r"
-                + (f" WHERE {' AND '.join(where)}" if where else "")
-                + " FOR KEY SHARE),"
-                f" ins AS (INSERT INTO {new} ({cols}) SELECT {_values(p, 'b.')} FROM batch b"
-                f" ON CONFLICT ({key_list}) DO NOTHING)"
-                " SELECT count(*), (SELECT ARRAY["
-                + ", ".join(f"{k}::text" for k in keys)
-                + f"] FROM batch ORDER BY {', '.join(f'{k} DESC' for k in keys)} LIMIT 1)"
-                " FROM batch",
-                params,
-            )[0]
-            count = int(copied[0])
-            finished = not upper
-            new_last = list(upper[0][0]) if upper else copied[1]
+            count = int(
+                db.scalar(
+                    f"WITH batch AS (SELECT {cols} FROM {table}"
+                    + (f" WHERE {' AND '.join(where)}" if where else "")
+                    + " FOR KEY SHARE),"
+                    f" ins AS (INSERT INTO {new} ({cols}) SELECT {_values(p, 'b.')}"
+                    f" FROM batch b ON CONFLICT ({key_list}) DO NOTHING)"
+                    " SELECT count(*) FROM batch",
+                    params,
+                )
+            )
+            done += count
             if count:
                 checkpoint("batch")
-                done += count
-            if finished:
-                update_state(db, state_schema, state, step="indexes", rows_done=done)
+            if upper:
+                last = tuple(upper[0][0])
+                update_state(db, state_schema, state, last_key=list(last), rows_done=done)
             else:
-                update_state(db, state_schema, state, last_key=new_last, rows_done=done)
+                update_state(db, state_schema, state, step="indexes", rows_done=done)
         progress.advance(count)
-        if finished:
+        if not upper:
             break
-        last = tuple(new_last)
     progress.close()
 
 
-def _acl(db: Db, table: str) -> list[str]:
-    """GRANTs giving the new table the old one's privileges (owner's excepted)."""
+def _grants(db: Db, table: str) -> list[tuple[str, str]]:
+    """(privilege, grantee) giving the new table the old one's privileges (the
+    owner's excepted: the new table has the same owner)."""
     rows = db.rows(
         "SELECT coalesce(r.rolname, ''), a.privilege_type, a.is_grantable"
         " FROM pg_class c, aclexplode(c.relacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee"
@@ -172,7 +169,7 @@ def _acl(db: Db, table: str) -> list[str]:
         {"t": table},
     )
     return [
-        f"{priv} TO {ident(role) if role else 'PUBLIC'}{' WITH GRANT OPTION' if grantable else ''}"
+        (priv, (ident(role) if role else "PUBLIC") + (" WITH GRANT OPTION" if grantable else ""))
         for role, priv, grantable in rows
     ]
 
@@ -187,9 +184,8 @@ def swap_table(db: Db, p: OnlinePlan, state: State, state_schema: str, lt: str, 
         db.execute(f"LOCK TABLE {table}, {new} IN ACCESS EXCLUSIVE MODE")
         granted.append(time.perf_counter())
         checkpoint("swap")
-        for grant in _acl(db, table):
-            priv, to = grant.split(" TO ", 1)
-            db.execute(f"GRANT {priv} ON {new} TO {to}")
+        for privilege, grantee in _grants(db, table):
+            db.execute(f"GRANT {privilege} ON {new} TO {grantee}")
         comment = db.scalar("SELECT obj_description(%(t)s::regclass, 'pg_class')", {"t": table})
         for sequence, column in p.sequences:
             db.execute(f"ALTER SEQUENCE {sequence} OWNED BY {new}.{ident(column)}")

@@ -6,8 +6,10 @@
 2. four writer threads insert rows and change embeddings and bodies, each change also
    applied to a plain copy of the table (``documents_twin``) in the same transaction;
 3. while they run: ``op.migrate_to_ruvector("documents", "embedding",
-   strategy="online")``: a shadow ruvector column kept in sync by a trigger, filled in
-   batches, its indexes built CONCURRENTLY, checked exactly, then swapped in a few ms;
+   strategy="online")``: a shadow table with the column as ruvector, kept in sync by a
+   trigger on documents, filled in batches, its indexes built CONCURRENTLY, checked
+   exactly, then swapped for documents in a few ms (``shadow="column"`` does the same
+   with a shadow column, for tables a table swap cannot carry: see the README);
 4. the writers stop: documents and its twin hold the same rows (nothing lost), and the
    column is ruvector with its three indexes.
 

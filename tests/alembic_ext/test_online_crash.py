@@ -53,9 +53,9 @@ def _as(dump: dict[str, Any], schema: str, src: str = "ref_table") -> dict[str, 
 
 
 def _kill_at(db: Database, schema: str, point: str, shadow: str) -> None:
+    runner = "tests.alembic_ext.online_crash_runner"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.alembic_ext.online_crash_runner", db.url, schema, point,
-         shadow],  # fmt: skip
+        [sys.executable, "-m", runner, db.url, schema, point, shadow],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
