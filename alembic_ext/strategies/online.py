@@ -1,10 +1,12 @@
 """``strategy="online"``: move a column while the application keeps writing.
 
-A shadow column of the target type, kept in sync by a trigger; a keyset backfill in
-short batches; the target indexes built CONCURRENTLY; part 1's exact validation of
-old column against shadow in one snapshot; then a swap of a few catalog updates under
-``lock_timeout``. Progress lives in a state table, so a killed run is finished (or
-rolled back with ``python -m alembic_ext abort``) by the next one.
+A shadow of the target type kept in sync by a trigger: by default a new table
+(``shadow="table"``, :mod:`.online_table`), or a column added to the table
+(``shadow="column"``, :mod:`.online_steps`); a keyset copy in short batches; the
+target indexes built CONCURRENTLY; part 1's exact validation of old column against
+shadow in one snapshot; then a swap of a few catalog updates under ``lock_timeout``.
+Progress lives in a state table, so a killed run is finished (or rolled back with
+``python -m alembic_ext abort``) by the next one.
 
 Each step commits on its own, so the operation runs in Alembic's
 ``autocommit_block()``; the migrations before it in the same file are committed first.
@@ -45,7 +47,14 @@ from .online_steps import (
     swap,
     validate,
 )
-from .online_table import abort_table, add_table_trigger, copy_rows, create_shadow_table, swap_table
+from .online_table import (
+    abort_table,
+    add_table_trigger,
+    copy_rows,
+    create_shadow_table,
+    drop_old_table,
+    swap_table,
+)
 from .online_table_plan import freeze_table, table_refusals
 from .progress import Progress
 from .state import (
@@ -76,6 +85,9 @@ class NeedsAutocommit(RuVectorError, RuntimeError):
 
 @dataclass(frozen=True)
 class OnlineOptions:
+    """strategy="online"'s own options; ``shadow``: "table" (fast, new table swapped
+    in) or "column" (keeps the table and its OID, for what a table swap refuses)."""
+
     batch_size: int = 10_000
     max_swap_retries: int = 5
     progress: bool = True
@@ -237,6 +249,9 @@ class Online:
         step = state.step
         table = p.kind == "table"
         timed = _Timer(result.timings)
+        if step == "drop_old":  # swapped; killed before the old table was dropped
+            drop_old_table(db, p, state, state_schema, lt, retries)
+            return
         if step == "trigger":
             with timed("trigger"):
                 trigger = add_table_trigger if table else add_trigger

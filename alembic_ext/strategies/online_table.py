@@ -22,12 +22,19 @@ from typing import Any, Final
 
 from .._db import Db
 from .._sql import ident, literal, qualified
-from .online_plan import OnlinePlan
+from .online_plan import OnlinePlan, short_name
 from .online_steps import checkpoint, locked_step
 from .progress import Progress
-from .state import State, delete_state, insert_state, transaction, update_state
+from .state import State, delete_state, insert_state, read_state, transaction, update_state
 
-__all__ = ["abort_table", "add_table_trigger", "copy_rows", "create_shadow_table", "swap_table"]
+__all__ = [
+    "abort_table",
+    "add_table_trigger",
+    "copy_rows",
+    "create_shadow_table",
+    "drop_old_table",
+    "swap_table",
+]
 
 log: Final = logging.getLogger("alembic.runtime.ruvector")
 
@@ -174,9 +181,17 @@ def _grants(db: Db, table: str) -> list[tuple[str, str]]:
     ]
 
 
+def _old_name(p: OnlinePlan) -> str:
+    """Where the old table waits, after the swap, for its drop."""
+    return short_name(p.table, "__aexold_" + p.function.rsplit("_", 1)[1])
+
+
 def swap_table(db: Db, p: OnlinePlan, state: State, state_schema: str, lt: str, n: int) -> float:
-    """Drop the old table and give the new one its name, index names, grants, comment
-    and sequences; returns how long ACCESS EXCLUSIVE was held (s)."""
+    """Give the new table the old one's name, index names, grants, comment and
+    sequences, and rename the old one away (its drop, which unlinks every file of it,
+    comes after, without the lock); returns how long ACCESS EXCLUSIVE was held (s).
+    A statement waiting for the lock finds the new table when it gets it: PostgreSQL
+    looks the name up again once the lock is granted, and replans cached plans."""
     table, new = p.qualified_table, p.qualified_shadow_table
     granted: list[float] = []
 
@@ -189,8 +204,20 @@ def swap_table(db: Db, p: OnlinePlan, state: State, state_schema: str, lt: str, 
         comment = db.scalar("SELECT obj_description(%(t)s::regclass, 'pg_class')", {"t": table})
         for sequence, column in p.sequences:
             db.execute(f"ALTER SEQUENCE {sequence} OWNED BY {new}.{ident(column)}")
-        db.execute(f"DROP TABLE {table}")
+        db.execute(f"DROP TRIGGER {ident(p.trigger)} ON {table}")
+        db.execute(f"DROP TRIGGER {ident(p.trigger + '_t')} ON {table}")
         db.execute(f"DROP FUNCTION {p.qualified_function}()")
+        old = _old_name(p)
+        for k, (name,) in enumerate(
+            db.rows(
+                "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+                " WHERE i.indrelid = %(t)s::regclass ORDER BY 1",
+                {"t": table},
+            )
+        ):
+            moved = short_name(str(name), f"__aexold{k}")
+            db.execute(f"ALTER INDEX {qualified(p.schema, str(name))} RENAME TO {ident(moved)}")
+        db.execute(f"ALTER TABLE {table} RENAME TO {ident(old)}")
         db.execute(f"ALTER TABLE {new} RENAME TO {ident(p.table)}")
         for tmp, name in (*p.renames, *((b.tmp, b.name) for b in p.indexes)):
             db.execute(f"ALTER INDEX {qualified(p.schema, tmp)} RENAME TO {ident(name)}")
@@ -202,18 +229,36 @@ def swap_table(db: Db, p: OnlinePlan, state: State, state_schema: str, lt: str, 
                 )
         if comment is not None:
             db.execute(f"COMMENT ON TABLE {table} IS {literal(str(comment))}")
-        delete_state(db, state_schema, state)
+        update_state(db, state_schema, state, step="drop_old")
 
     committed = locked_step(db, p, "the swap", lt, n, body)
     held = committed - granted[-1]
-    db.execute(f"ANALYZE {table}")
     log.info("online: %s: swapped; ACCESS EXCLUSIVE held %.1f ms", table, held * 1000)
+    drop_old_table(db, p, state, state_schema, lt, n)
+    db.execute(f"ANALYZE {table}")
     return held
 
 
+def drop_old_table(db: Db, p: OnlinePlan, state: State, state_schema: str, lt: str, n: int) -> None:
+    """After the swap: drop the old table (nobody can reach it by name any more)."""
+
+    def body() -> None:
+        db.execute(f"DROP TABLE IF EXISTS {qualified(p.schema, _old_name(p))}")
+        delete_state(db, state_schema, state)
+
+    locked_step(db, p, "dropping the old table", lt, n, body)
+
+
 def abort_table(db: Db, p: OnlinePlan, state: State, state_schema: str, lt: str, n: int) -> None:
-    """Drop the trigger, its function and the new table (with its indexes), and the row."""
+    """Drop the trigger, its function and the new table (with its indexes), and the row.
+    After the swap there is nothing to roll back (a downgrade moves it back): finish
+    by dropping the old table."""
     table = p.qualified_table
+    current = read_state(db, state_schema, p.schema, p.table, p.column)
+    if current is not None and current.step == "drop_old":
+        drop_old_table(db, p, state, state_schema, lt, n)
+        log.warning("online: %s.%s: already swapped; dropped the old table", table, p.column)
+        return
 
     def body() -> None:
         db.execute(f"DROP TRIGGER IF EXISTS {ident(p.trigger)} ON {table}")

@@ -38,7 +38,7 @@ __all__ = [
 
 STATE_TABLE: Final = "alembic_ext_migration_state"
 #: Steps in order; the row holds the next one to run.
-STEPS: Final = ("trigger", "backfill", "indexes", "validate", "swap")
+STEPS: Final = ("trigger", "backfill", "indexes", "validate", "swap", "drop_old")
 
 
 class MigrationInProgress(RuVectorError, RuntimeError):
