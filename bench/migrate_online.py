@@ -1,18 +1,20 @@
 """Online vs in-place migration from pgvector to ruvector, with and without writers.
 
 Run: python bench/migrate.py --online [--rows 100000] [--dim 384] [--repeat 1] [--writers 4]
-(or python bench/migrate_online.py with the same options).
+     [--shadow table|column|both]   (or python bench/migrate_online.py, same options)
 
 Each run starts from a fresh copy of the pgvector table with its HNSW cosine index
 (set-up, untimed) and times, end to end:
 
 * in_place              ``migrate_column(..., strategy="in_place", validate=False)``
-* online                ``strategy="online"`` (validate=False), nobody writing
+* online <shadow>       ``strategy="online"`` (validate=False), nobody writing, for the
+                        chosen shadow ("both": the table and the column variant)
 * online + N writers    the same while N threads update/insert rows, one short
-                        transaction each, as fast as they can
+                        transaction each, as fast as they can (``--writers 0``: skipped)
 
 It prints rows/s (median of ``--repeat``), online / in_place (goal >= 0.5), how long
-the swap held ACCESS EXCLUSIVE, and the writers' p50/p99 latency before the migration
+the swap held ACCESS EXCLUSIVE, each run's time per step (shadow, trigger, backfill,
+index_build, validate, swap), and the writers' p50/p99 latency before the migration
 (the same writers for ``--baseline`` seconds) and during it.
 """
 
