@@ -132,6 +132,15 @@ def test_graph_sees_the_packages() -> None:
     assert sum(map(len, graph.values())) > 100
 
 
+def test_layers_point_one_way() -> None:
+    """The value layers share :mod:`numeric` instead of importing each other, and the
+    capabilities need only the layout enum, not the codecs."""
+    graph = import_graph()
+    assert "sqlalchemy_ruvector.values" not in graph["sqlalchemy_ruvector.sparse_vector"]
+    assert "sqlalchemy_ruvector.numeric" in graph["sqlalchemy_ruvector.sparse_vector"]
+    assert not {m for m in graph["sqlalchemy_ruvector.capabilities"] if ".codecs" in m}
+
+
 def test_cycle_finder_finds_a_cycle() -> None:
     assert find_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
