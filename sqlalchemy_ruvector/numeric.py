@@ -13,6 +13,7 @@ import decimal
 import numbers
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any, Final
 
 import numpy as np
@@ -35,6 +36,7 @@ __all__ = [
     "check_length",
     "check_scalar_types",
     "coerce_numeric",
+    "column_where",
     "dim_argument",
     "seq_to_float64",
     "to_dense_array",
@@ -103,6 +105,12 @@ class Where:
 
 #: No location known (messages get no prefix).
 NOWHERE: Final = Where()
+
+
+@lru_cache(maxsize=1024)
+def column_where(column: str | None) -> Where:
+    """The location of values bound to ``column``, cached: binds run per value."""
+    return Where(column) if column else NOWHERE
 
 
 def check_scalar_types(types: Iterable[type], where: Where) -> None:

@@ -22,9 +22,9 @@ from .numeric import (
     SPARSE_MAX_NNZ,
     Float32Array,
     Int32Array,
-    Where,
     cast_checked,
     coerce_numeric,
+    column_where,
     seq_to_float64,
     to_dense_array,
 )
@@ -265,7 +265,7 @@ def to_sparse(value: Any, *, dim: int | None = None, column: str | None = None) 
     Accepts a SparseVector, a ``{index: value}`` dict (needs ``dim``), a scipy sparse
     array/matrix, or a dense vector (converted, zeros dropped).
     """
-    where = Where(column) if column else NOWHERE
+    where = column_where(column)
     try:
         if isinstance(value, SparseVector):
             vec = value

@@ -26,7 +26,6 @@ from .errors import VectorInputError
 from .numeric import (
     ACCEPTED_KINDS,
     MAX_DIM,
-    NOWHERE,
     SPARSE_MAX_DIM,
     SPARSE_MAX_NNZ,
     Float16Array,
@@ -36,6 +35,7 @@ from .numeric import (
     check_length,
     check_scalar_types,
     coerce_numeric,
+    column_where,
     dim_argument,
     seq_to_float64,
     to_dense_array,
@@ -52,10 +52,6 @@ __all__ = [
     "to_float32",
     "to_float32_batch",
 ]
-
-
-def _where(column: str | None) -> Where:
-    return Where(column) if column else NOWHERE
 
 
 def _to_dense(
@@ -81,7 +77,7 @@ def to_float32(
     (a ``ValueError``) for wrong dimension, empty, too long, nested, NaN, Inf or float32
     overflow, ``InvalidVectorTypeError`` (a ``TypeError``) for non-numeric input.
     """
-    out: Float32Array = _to_dense(value, np.float32, dim, _where(column), max_dim)
+    out: Float32Array = _to_dense(value, np.float32, dim, column_where(column), max_dim)
     return out
 
 
@@ -93,7 +89,7 @@ def to_float16(
     max_dim: int = MAX_DIM,
 ) -> Float16Array:
     """Like :func:`to_float32` for ``halfvec``; values beyond ±65504 are rejected as "inf"."""
-    out: Float16Array = _to_dense(value, np.float16, dim, _where(column), max_dim)
+    out: Float16Array = _to_dense(value, np.float16, dim, column_where(column), max_dim)
     return out
 
 
@@ -110,7 +106,7 @@ def to_float32_batch(
     Validation matches :func:`to_float32` and is vectorised over the whole batch; errors name
     the offending row (also in their ``row`` attribute).
     """
-    where = _where(column)
+    where = column_where(column)
     dim = dim_argument(dim, where)
     if not 1 <= dim <= max_dim:
         raise where.value_error(f"dim must be between 1 and {max_dim}, got {dim}")
