@@ -279,6 +279,10 @@ def to_sparse(value: Any, *, dim: int | None = None, column: str | None = None) 
             vec = SparseVector.from_dense(value)
     except VectorInputError as exc:
         raise exc.relocated(str(where), column=column) from None
+    except ValueError as exc:  # from numpy or scipy, on input they cannot read
+        raise where.value_error(str(exc)) from None
+    except TypeError as exc:
+        raise where.type_error(str(exc)) from None
     if dim is not None and vec.dim != dim:
         raise where.value_error(
             f"expected {dim} dimensions (dim), got {vec.dim}", dimension=vec.dim, expected=dim

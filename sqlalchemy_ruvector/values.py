@@ -164,4 +164,8 @@ def _rows_to_array(rows: Sequence[Any], dim: int, where: Where, max_dim: int) ->
             out[i] = to_float32(row, dim=dim, max_dim=max_dim)
         except VectorInputError as exc:
             raise exc.relocated(str(where.at_row(i)), column=where.column, row=i) from None
+        except ValueError as exc:  # from numpy, on a row object it cannot read
+            raise where.at_row(i).value_error(str(exc)) from None
+        except TypeError as exc:
+            raise where.at_row(i).type_error(str(exc)) from None
     return out
