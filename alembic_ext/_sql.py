@@ -12,6 +12,8 @@ from typing import Final
 
 from sqlalchemy.dialects import postgresql
 
+from sqlalchemy_ruvector.errors import InvalidIdentifierError
+
 __all__ = ["ident", "literal", "qualified"]
 
 _PREPARER: Final = postgresql.dialect().identifier_preparer  # type: ignore[no-untyped-call]
@@ -21,9 +23,11 @@ def ident(name: str) -> str:
     """``name`` as an SQL identifier, quoted when it needs to be (case, spaces, quotes,
     reserved words)."""
     if not name:
-        raise ValueError("empty SQL identifier")
+        raise InvalidIdentifierError("empty SQL identifier", identifier=name)
     if "\x00" in name:
-        raise ValueError(f"SQL identifier {name!r} contains a NUL byte")
+        raise InvalidIdentifierError(
+            f"SQL identifier {name!r} contains a NUL byte", identifier=name
+        )
     return str(_PREPARER.quote_identifier(name) if _needs_quotes(name) else name)
 
 

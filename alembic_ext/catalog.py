@@ -44,8 +44,6 @@ SELECT ic.relname, am.amname, i.indisunique, i.indisprimary, i.indisvalid, i.ind
                FROM generate_series(1, i.indnatts) k ORDER BY k),
        ARRAY(SELECT o.opcname::text FROM unnest(i.indclass::oid[]) WITH ORDINALITY u(oid, k)
                JOIN pg_opclass o ON o.oid = u.oid ORDER BY u.k),
-       ARRAY(SELECT o.opcdefault FROM unnest(i.indclass::oid[]) WITH ORDINALITY u(oid, k)
-               JOIN pg_opclass o ON o.oid = u.oid ORDER BY u.k),
        pg_get_expr(i.indpred, i.indrelid, true),
        coalesce(ic.reloptions, '{}'),
        obj_description(i.indexrelid, 'pg_class'),
@@ -171,7 +169,6 @@ def _index(r: Any, by_num: Mapping[int, str]) -> IndexFacts:
         indkey,
         defs,
         opclasses,
-        defaults,
         predicate,
         reloptions,
         comment,
@@ -187,7 +184,6 @@ def _index(r: Any, by_num: Mapping[int, str]) -> IndexFacts:
                 column=by_num.get(attnum) if attnum else None,
                 expression=None if attnum else defs[k],
                 opclass=opclasses[k] if k < len(opclasses) else None,
-                opclass_default=bool(defaults[k]) if k < len(defaults) else False,
             )
         )
     include = tuple(by_num.get(int(n), "?") for n in list(indkey)[int(nkeys) :])

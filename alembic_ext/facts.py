@@ -63,7 +63,6 @@ class IndexKey:
     column: str | None
     expression: str | None
     opclass: str | None
-    opclass_default: bool = False
 
 
 @dataclass(frozen=True)

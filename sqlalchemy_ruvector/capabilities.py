@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from .codecs import BinaryLayout
+from .binary_layout import BinaryLayout
 from .vector_types import extension_types, probed_type_names
 
 __all__ = [

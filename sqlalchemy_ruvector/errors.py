@@ -8,12 +8,18 @@ inside the message), so callers and tools can act on them.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 __all__ = [
+    "InvalidIdentifierError",
     "InvalidVectorError",
+    "InvalidVectorTypeError",
+    "MalformedVectorError",
     "RuVectorError",
     "UnknownOpclassError",
     "UnmappableIndexError",
     "UnsupportedByServerError",
+    "VectorInputError",
 ]
 
 
@@ -21,10 +27,15 @@ class RuVectorError(Exception):
     """Base of every error raised by sqlalchemy_ruvector, alembic_ext and accel."""
 
 
-class InvalidVectorError(RuVectorError, ValueError):
-    """A vector value that cannot be sent: wrong dimension, NaN, wrong dtype, ...
+_Located = TypeVar("_Located", bound="VectorInputError")
 
-    ``column``, ``argument`` and ``row`` say where it came from when known."""
+
+class VectorInputError(RuVectorError):
+    """A vector input that cannot be sent, and where it came from.
+
+    ``column`` (the column's name), ``argument`` (a function or index argument),
+    ``row`` (0-based row of a batch), ``dimension`` (the value's number of elements)
+    and ``expected`` (the dimensions the column or call needs) are set when known."""
 
     def __init__(
         self,
@@ -33,11 +44,58 @@ class InvalidVectorError(RuVectorError, ValueError):
         column: str | None = None,
         argument: str | None = None,
         row: int | None = None,
+        dimension: int | None = None,
+        expected: int | None = None,
     ) -> None:
         super().__init__(message)
         self.column = column
         self.argument = argument
         self.row = row
+        self.dimension = dimension
+        self.expected = expected
+
+    def relocated(
+        self: _Located,
+        prefix: str,
+        *,
+        column: str | None = None,
+        argument: str | None = None,
+        row: int | None = None,
+    ) -> _Located:
+        """The same error with ``prefix`` before its message and the location filled in
+        (attributes already set are kept)."""
+        return type(self)(
+            f"{prefix}{self}",
+            column=self.column if self.column is not None else column,
+            argument=self.argument if self.argument is not None else argument,
+            row=self.row if self.row is not None else row,
+            dimension=self.dimension,
+            expected=self.expected,
+        )
+
+
+class InvalidVectorError(VectorInputError, ValueError):
+    """A vector value that cannot be sent: wrong dimension, NaN/Inf, out of range, ..."""
+
+
+class MalformedVectorError(InvalidVectorError):
+    """Vector text, binary or COPY data that is not a valid encoding (a corrupt or
+    foreign value read from the server or a file)."""
+
+
+class InvalidVectorTypeError(VectorInputError, TypeError):
+    """A value of the wrong type for a vector: a str, bools, a non-numeric dtype, ..."""
+
+
+class InvalidIdentifierError(RuVectorError, ValueError):
+    """A name that cannot be an SQL identifier (empty, NUL byte, too long).
+
+    ``identifier`` is the name refused, ``argument`` what it was given as."""
+
+    def __init__(self, message: str, *, identifier: object, argument: str | None = None) -> None:
+        super().__init__(message)
+        self.identifier = identifier
+        self.argument = argument
 
 
 class UnknownOpclassError(RuVectorError, LookupError):

@@ -7,8 +7,6 @@ dialect instance (no global patching).
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.engine import CreateEnginePlugin, Engine
 from sqlalchemy.engine.url import URL
 
@@ -21,11 +19,10 @@ __all__ = ["RuVectorPlugin"]
 class RuVectorPlugin(CreateEnginePlugin):
     """Registered under the entry point ``sqlalchemy.plugins: ruvector``."""
 
-    def __init__(self, url: URL, kwargs: dict[str, Any]) -> None:
-        super().__init__(url, kwargs)
-
     def update_url(self, url: URL) -> URL:
-        return url.difference_update_query(["plugin"])
+        """Nothing to consume: SQLAlchemy already drops ``plugin=`` from the URL, but
+        its base method raises NotImplementedError, so the override must exist."""
+        return url
 
     def engine_created(self, engine: Engine) -> None:
         dialect = engine.dialect

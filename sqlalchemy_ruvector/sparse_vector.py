@@ -14,17 +14,19 @@ from typing import Any
 
 import numpy as np
 
-from .values import (
-    _BOOL_TYPES,
+from .errors import InvalidVectorError, InvalidVectorTypeError, VectorInputError
+from .numeric import (
+    BOOL_TYPES,
+    NOWHERE,
     SPARSE_MAX_DIM,
     SPARSE_MAX_NNZ,
     Float32Array,
     Int32Array,
-    _cast_checked,
-    _coerce_numeric,
-    _seq_to_float64,
-    _where,
-    to_float32,
+    cast_checked,
+    coerce_numeric,
+    column_where,
+    seq_to_float64,
+    to_dense_array,
 )
 
 __all__ = ["SparseVector", "to_sparse"]
@@ -49,27 +51,29 @@ class SparseVector:
     _values: Float32Array
 
     def __init__(self, indices: Any, values: Any, dim: int) -> None:
-        dim = _check_sparse_dim(dim)
+        dim = check_sparse_dim(dim)
         idx = np.asarray(indices)
         if idx.size == 0:
             idx = idx.astype(np.int64).reshape(-1)
         if idx.dtype.kind == "O" and idx.ndim == 1:  # Python ints beyond int64
             _check_python_indices(idx.tolist(), dim)
         if idx.dtype.kind not in "iu":
-            raise TypeError(f"sparse indices must be integers, got dtype {idx.dtype}")
+            raise InvalidVectorTypeError(f"sparse indices must be integers, got dtype {idx.dtype}")
         if idx.ndim != 1:
-            raise ValueError(f"sparse indices must be 1-D, got shape {idx.shape}")
-        vals = _coerce_numeric(values, "") if not _is_empty(values) else np.empty(0)
+            raise InvalidVectorError(f"sparse indices must be 1-D, got shape {idx.shape}")
+        vals = coerce_numeric(values, NOWHERE) if not _is_empty(values) else np.empty(0)
         if vals.ndim != 1:
-            raise ValueError(f"sparse values must be 1-D, got shape {vals.shape}")
+            raise InvalidVectorError(f"sparse values must be 1-D, got shape {vals.shape}")
         if vals.shape[0] != idx.shape[0]:
-            raise ValueError(f"sparse vector has {idx.shape[0]} indices but {vals.shape[0]} values")
-        fvals: Float32Array = _cast_checked(vals, np.float32, "")
+            raise InvalidVectorError(
+                f"sparse vector has {idx.shape[0]} indices but {vals.shape[0]} values"
+            )
+        fvals: Float32Array = cast_checked(vals, np.float32, NOWHERE)
         if idx.size:
             out_of_range = (idx < 0) | (idx >= dim)
             if out_of_range.any():
                 bad = int(idx[np.flatnonzero(out_of_range)[0]])
-                raise ValueError(f"index {bad} out of range for dim {dim}")
+                raise InvalidVectorError(f"index {bad} out of range for dim {dim}")
             diffs = np.diff(idx)
             if (diffs <= 0).any():
                 order = np.argsort(idx, kind="stable")
@@ -77,7 +81,7 @@ class SparseVector:
                 fvals = fvals[order]
                 dup = np.flatnonzero(np.diff(idx) == 0)
                 if dup.size:
-                    raise ValueError(f"duplicate index {int(idx[dup[0]])}")
+                    raise InvalidVectorError(f"duplicate index {int(idx[dup[0]])}")
             nonzero = fvals != 0
             if not nonzero.all():
                 idx = idx[nonzero]
@@ -88,7 +92,7 @@ class SparseVector:
 
     def _init(self, indices: Int32Array, values: Float32Array, dim: int) -> None:
         if indices.shape[0] > SPARSE_MAX_NNZ:
-            raise ValueError(
+            raise InvalidVectorError(
                 f"sparse vector has {indices.shape[0]} non-zero elements; the maximum is "
                 f"{SPARSE_MAX_NNZ}"
             )
@@ -116,7 +120,9 @@ class SparseVector:
     @classmethod
     def from_dense(cls, value: Any) -> SparseVector:
         """From a dense sequence/ndarray; dim is its length, zeros are dropped."""
-        arr = to_float32(value, max_dim=SPARSE_MAX_DIM)
+        if isinstance(value, SparseVector):
+            raise InvalidVectorTypeError("got a SparseVector for a dense vector; use .to_dense()")
+        arr = to_dense_array(value, np.float32, dim=None, max_dim=SPARSE_MAX_DIM, where=NOWHERE)
         nz = np.flatnonzero(arr)
         return cls._trusted(nz.astype(np.int32), arr[nz], int(arr.shape[0]))
 
@@ -124,32 +130,36 @@ class SparseVector:
     def from_dict(cls, elements: Mapping[int, float], dim: int) -> SparseVector:
         """From ``{0-based index: value}`` and the number of dimensions."""
         if not isinstance(elements, Mapping):
-            raise TypeError(f"expected a mapping of index -> value, got {type(elements).__name__}")
+            raise InvalidVectorTypeError(
+                f"expected a mapping of index -> value, got {type(elements).__name__}"
+            )
         key_types = set(map(type, elements.keys()))
         for t in key_types:
-            if issubclass(t, _BOOL_TYPES) or not issubclass(t, numbers.Integral):
-                raise TypeError(f"sparse indices must be integers, got {t.__name__}")
+            if issubclass(t, BOOL_TYPES) or not issubclass(t, numbers.Integral):
+                raise InvalidVectorTypeError(f"sparse indices must be integers, got {t.__name__}")
         n = len(elements)
         try:
             idx = np.fromiter(elements.keys(), dtype=np.int64, count=n)
         except OverflowError:
             _check_python_indices(list(elements), dim)
             raise  # pragma: no cover - one key is out of range
-        vals = _seq_to_float64(list(elements.values()), "")
+        vals = seq_to_float64(list(elements.values()), NOWHERE)
         return cls(idx, vals, dim)
 
     @classmethod
     def from_scipy(cls, matrix: Any) -> SparseVector:
         """From a 1-D or 1 x N scipy sparse array/matrix (duplicate entries are summed)."""
         if not _is_scipy_sparse(matrix):
-            raise TypeError(f"expected a scipy sparse array or matrix, got {type(matrix).__name__}")
+            raise InvalidVectorTypeError(
+                f"expected a scipy sparse array or matrix, got {type(matrix).__name__}"
+            )
         shape = tuple(int(s) for s in matrix.shape)
         if len(shape) == 1:
             dim = shape[0]
         elif len(shape) == 2 and shape[0] == 1:
             dim = shape[1]
         else:
-            raise ValueError(f"expected a 1-D or 1 x N sparse matrix, got shape {shape}")
+            raise InvalidVectorError(f"expected a 1-D or 1 x N sparse matrix, got shape {shape}")
         coo = matrix.tocoo(copy=True)
         coo.sum_duplicates()
         coords = coo.coords[-1] if hasattr(coo, "coords") else coo.col
@@ -225,23 +235,27 @@ def _check_python_indices(indices: list[Any], dim: Any) -> None:
     """Name the first index that is not an integer in [0, dim), for indices numpy
     could not hold as int64 (instead of a bare OverflowError)."""
     for i in indices:
-        if isinstance(i, _BOOL_TYPES) or not isinstance(i, numbers.Integral):
-            raise TypeError(f"sparse indices must be integers, got {type(i).__name__}")
+        if isinstance(i, BOOL_TYPES) or not isinstance(i, numbers.Integral):
+            raise InvalidVectorTypeError(f"sparse indices must be integers, got {type(i).__name__}")
         number = operator.index(i)
         if not 0 <= number < dim:
             shown = str(number) if abs(number) < 10**40 else f"of {len(str(abs(number)))} digits"
-            raise ValueError(f"index {shown} out of range for dim {dim}")
+            raise InvalidVectorError(f"index {shown} out of range for dim {dim}")
 
 
-def _check_sparse_dim(dim: Any) -> int:
-    if isinstance(dim, _BOOL_TYPES):
-        raise TypeError("sparse dim must be an integer, got bool")
+def check_sparse_dim(dim: Any) -> int:
+    if isinstance(dim, BOOL_TYPES):
+        raise InvalidVectorTypeError("sparse dim must be an integer, got bool")
     try:
         dim = operator.index(dim)
     except TypeError:
-        raise TypeError(f"sparse dim must be an integer, got {type(dim).__name__}") from None
+        raise InvalidVectorTypeError(
+            f"sparse dim must be an integer, got {type(dim).__name__}"
+        ) from None
     if not 1 <= dim <= SPARSE_MAX_DIM:
-        raise ValueError(f"sparse dim must be between 1 and {SPARSE_MAX_DIM}, got dim {dim}")
+        raise InvalidVectorError(
+            f"sparse dim must be between 1 and {SPARSE_MAX_DIM}, got dim {dim}", dimension=dim
+        )
     return int(dim)
 
 
@@ -251,20 +265,26 @@ def to_sparse(value: Any, *, dim: int | None = None, column: str | None = None) 
     Accepts a SparseVector, a ``{index: value}`` dict (needs ``dim``), a scipy sparse
     array/matrix, or a dense vector (converted, zeros dropped).
     """
-    where = _where(column)
+    where = column_where(column)
     try:
         if isinstance(value, SparseVector):
             vec = value
         elif isinstance(value, Mapping):
             if dim is None:
-                raise ValueError("a dict sparse value needs the column's dim")
+                raise InvalidVectorError("a dict sparse value needs the column's dim")
             vec = SparseVector.from_dict(value, dim)
         elif _is_scipy_sparse(value):
             vec = SparseVector.from_scipy(value)
         else:
             vec = SparseVector.from_dense(value)
-    except (ValueError, TypeError) as exc:
-        raise type(exc)(f"{where}{exc}") from None
+    except VectorInputError as exc:
+        raise exc.relocated(str(where), column=column) from None
+    except ValueError as exc:  # from numpy or scipy, on input they cannot read
+        raise where.value_error(str(exc)) from None
+    except TypeError as exc:
+        raise where.type_error(str(exc)) from None
     if dim is not None and vec.dim != dim:
-        raise ValueError(f"{where}expected {dim} dimensions (dim), got {vec.dim}")
+        raise where.value_error(
+            f"expected {dim} dimensions (dim), got {vec.dim}", dimension=vec.dim, expected=dim
+        )
     return vec

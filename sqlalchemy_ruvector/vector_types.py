@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, Final
 
+from .binary_layout import BinaryLayout
+
 if TYPE_CHECKING:
     from .capabilities import Capabilities
-    from .codecs import BinaryLayout
 
 __all__ = [
     "VECTOR_TYPES",
@@ -113,8 +114,6 @@ class VectorTypeSpec:
 
     def binary_layout(self, caps: Capabilities) -> BinaryLayout:
         """The binary layout of this type's values on the server described by ``caps``."""
-        from .codecs import BinaryLayout
-
         return caps.binary_layout if self.layout is Layout.PROBED else BinaryLayout.PGVECTOR
 
     # -- references ------------------------------------------------------------------------

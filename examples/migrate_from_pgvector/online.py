@@ -115,9 +115,9 @@ def main() -> None:
     if url:
         run(url)
         return
-    from sqlalchemy_ruvector.server import running
+    from sqlalchemy_ruvector.server import start
 
-    with running() as server:
+    with start() as server:
         server.create_database(DATABASE + "_online", extensions=())
         run(server.url_for(DATABASE + "_online", driver="ruvector"))
 

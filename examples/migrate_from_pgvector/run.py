@@ -134,9 +134,9 @@ def main() -> None:
     if url:
         run(url)
         return
-    from sqlalchemy_ruvector.server import running
+    from sqlalchemy_ruvector.server import start
 
-    with running() as server:
+    with start() as server:
         server.create_database(DATABASE, extensions=())
         run(server.url_for(DATABASE, driver="ruvector"))
 

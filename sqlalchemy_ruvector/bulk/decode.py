@@ -17,8 +17,10 @@ import numpy.typing as npt
 from psycopg.abc import Transformer
 from psycopg.pq import Format
 
-from ..codecs._common import _F16_BE, _F32_BE, BinaryLayout
+from ..binary_layout import BinaryLayout
+from ..codecs._common import _F16_BE, _F32_BE
 from ..codecs.pgcopy import FieldSplit, _read_be, dense_from_fields
+from ..errors import MalformedVectorError
 from .columns import ColumnSpec, Kind
 
 __all__ = ["Column", "decode_column", "loader"]
@@ -88,11 +90,16 @@ def _ragged(
     sizes = np.where(null, 0, lengths - hdr)
     if ((sizes < 0) | (sizes % elem.itemsize != 0)).any():
         i = int(np.flatnonzero((sizes < 0) | (sizes % elem.itemsize != 0))[0])
-        raise ValueError(f"row {i}: malformed vector value of {int(lengths[i])} bytes")
+        raise MalformedVectorError(
+            f"row {i}: malformed vector value of {int(lengths[i])} bytes", row=i
+        )
     dims = sizes // elem.itemsize
     heads = _read_be(split.buffer, split.offsets[~null, j], 2)
     if (heads != dims[~null]).any():
-        raise ValueError("vector header dim does not match its length")
+        i = int(np.flatnonzero(~null)[np.flatnonzero(heads != dims[~null])[0]])
+        raise MalformedVectorError(
+            f"row {i}: vector header dim does not match its length", row=i, dimension=int(dims[i])
+        )
     raw = _ragged_bytes(split.buffer, split.offsets[:, j] + hdr, sizes)
     flat = raw.view(elem).astype(np.float32)
     offsets = np.zeros(split.rows + 1, dtype=np.int64)

@@ -21,6 +21,7 @@ from psycopg.pq import Format
 from ..codecs import BinaryLayout, sparsevec_to_binary, vector_binary_encoder
 from ..codecs._common import _F16_BE
 from ..codecs.pgcopy import DenseValues, fixed_rows
+from ..errors import InvalidVectorError
 from ..sparse_vector import SparseVector, to_sparse
 from .columns import ColumnSpec, Kind
 from .errors import BulkValidationError
@@ -99,11 +100,15 @@ def _sparse(spec: ColumnSpec, data: Any) -> Field:
                     item["indices"], item["values"], int(item.get("dim") or spec.dim or 0)
                 )
                 if spec.dim is not None and vec.dim != spec.dim:
-                    raise ValueError(f"expected {spec.dim} dimensions (dim), got {vec.dim}")
+                    raise InvalidVectorError(
+                        f"expected {spec.dim} dimensions (dim), got {vec.dim}",
+                        dimension=vec.dim,
+                        expected=spec.dim,
+                    )
             else:
                 vec = to_sparse(item, dim=spec.dim)
         except (ValueError, TypeError) as exc:
-            raise BulkValidationError(str(exc), row=i) from None
+            raise BulkValidationError.from_vector_error(exc, row=i) from None
         out[i] = sparsevec_to_binary(vec)
     return Field(values=out, null=_null_mask(items))
 
@@ -236,7 +241,7 @@ def encode_batch(
                 row = int(np.flatnonzero(field.null)[0])
                 raise BulkValidationError("NULL in a NOT NULL column", row=row)
         except BulkValidationError as exc:
-            errors.append(BulkValidationError(exc.reason, row=exc.row, column=spec.name))
+            errors.append(exc.in_column(spec.name))
             continue
         fields.append(field)
     if errors:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import RuVectorError
+from ..errors import RuVectorError, VectorInputError
 
 __all__ = ["BulkLoadError", "BulkValidationError"]
 
@@ -23,7 +23,8 @@ class BulkLoadError(RuVectorError):
 class BulkValidationError(BulkLoadError, ValueError):
     """The input was rejected on the client, before the bad row was sent: wrong dimensions,
     NaN/Inf, NULL in a NOT NULL column, a value of the wrong type, an unknown column.
-    ``column`` names the column."""
+    ``column`` names the column; ``dimension`` and ``expected`` are set for a vector of
+    the wrong dimension."""
 
     def __init__(
         self,
@@ -32,6 +33,8 @@ class BulkValidationError(BulkLoadError, ValueError):
         row: int | None = None,
         column: str | None = None,
         committed_rows: int = 0,
+        dimension: int | None = None,
+        expected: int | None = None,
     ) -> None:
         where = f"row {row}" if row is not None else ""
         if column is not None:
@@ -41,10 +44,36 @@ class BulkValidationError(BulkLoadError, ValueError):
         )
         self.column = column
         self.reason = message
+        self.dimension = dimension
+        self.expected = expected
+
+    @classmethod
+    def from_vector_error(cls, exc: Exception, *, row: int) -> BulkValidationError:
+        """A value's validation error as the bulk error of ``row`` (keeping the dimensions
+        a :class:`~..errors.VectorInputError` carries)."""
+        if isinstance(exc, VectorInputError):
+            return cls(str(exc), row=row, dimension=exc.dimension, expected=exc.expected)
+        return cls(str(exc), row=row)
+
+    def in_column(self, column: str) -> BulkValidationError:
+        """The same error naming ``column``."""
+        return BulkValidationError(
+            self.reason,
+            row=self.row,
+            column=column,
+            committed_rows=self.committed_rows,
+            dimension=self.dimension,
+            expected=self.expected,
+        )
 
     def at(self, offset: int, committed_rows: int) -> BulkValidationError:
         """The same error with its row made absolute (batch offset added)."""
         row = None if self.row is None else self.row + offset
         return BulkValidationError(
-            self.reason, row=row, column=self.column, committed_rows=committed_rows
+            self.reason,
+            row=row,
+            column=self.column,
+            committed_rows=committed_rows,
+            dimension=self.dimension,
+            expected=self.expected,
         )

@@ -102,7 +102,7 @@ def _locate_rows(rows: list[Any], index: BoolArray | None, coerce: Any) -> None:
         try:
             coerce(rows[i])
         except (ValueError, TypeError) as exc:
-            raise BulkValidationError(str(exc), row=int(i)) from None
+            raise BulkValidationError.from_vector_error(exc, row=int(i)) from None
 
 
 def _finite_rows(m: Any) -> BoolArray:
@@ -154,7 +154,9 @@ def vector_batch(data: Any, dim: int | None, *, half: bool = False) -> VectorBat
     width = m.shape[1]
     if dim is not None and width != dim:
         first = 0 if null is None else int(np.flatnonzero(~null)[0]) if (~null).any() else 0
-        raise BulkValidationError(f"expected {dim} dimensions, got {width}", row=first)
+        raise BulkValidationError(
+            f"expected {dim} dimensions, got {width}", row=first, dimension=width, expected=dim
+        )
     if not 1 <= width <= MAX_DIM and m.shape[0]:
         raise BulkValidationError(f"vectors have {width} dimensions; 1 to {MAX_DIM} allowed", row=0)
     with np.errstate(over="ignore", invalid="ignore"):

@@ -20,7 +20,7 @@ The encoders do not validate values (NaN, dimension limits of the column): call
 :func:`sqlalchemy_ruvector.values.to_float32` & co. first; the decoders validate structure.
 """
 
-from ._common import BinaryLayout
+from ..binary_layout import BinaryLayout
 from .dense import (
     detect_binary_layout,
     vector_binary_decoder,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import struct
 from decimal import Decimal
 from functools import lru_cache
@@ -11,7 +10,9 @@ from typing import Any, Final, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from ..values import (
+from ..binary_layout import BinaryLayout
+from ..errors import InvalidVectorError, MalformedVectorError
+from ..numeric import (
     MAX_DIM,
 )
 
@@ -45,24 +46,7 @@ _NARROW: Final = {
 }
 
 
-class BinaryLayout(enum.Enum):
-    """Binary send/recv layout of a dense float32 vector type."""
-
-    #: pgvector ``vector`` (and ruvector's on-disk datum): ``>H dim, >H unused=0, dim x >f4``.
-    PGVECTOR = "pgvector"
-    #: published ruvector-postgres 2.0.5 ``ruvector_send/recv``: ``>H dim, dim x >f4``.
-    RUVECTOR = "ruvector"
-
-    @property
-    def header_size(self) -> int:
-        return 4 if self is BinaryLayout.PGVECTOR else 2
-
-    def expected_size(self, dim: int) -> int:
-        return self.header_size + 4 * dim
-
-
 _PG: Final = BinaryLayout.PGVECTOR
-_HEADER_SIZE: Final = {BinaryLayout.PGVECTOR: 4, BinaryLayout.RUVECTOR: 2}
 
 
 def _layout(layout: BinaryLayout | str) -> BinaryLayout:
@@ -86,7 +70,9 @@ def _as_text(text: TextInput) -> str:
     try:
         return bytes(text).decode("ascii")
     except UnicodeDecodeError:
-        raise ValueError(f"invalid vector text: non-ASCII bytes in {_preview(text)}") from None
+        raise MalformedVectorError(
+            f"invalid vector text: non-ASCII bytes in {_preview(text)}"
+        ) from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -113,7 +99,7 @@ def _parse_floats(tokens: list[str], dtype: np.dtype[Any], kind: str) -> Any:
             try:
                 float(tok)
             except ValueError:
-                raise ValueError(
+                raise MalformedVectorError(
                     f"invalid {kind} text: element {i} {_preview(tok)} is not a number"
                 ) from None
         raise  # pragma: no cover - np.array and float() disagree
@@ -124,7 +110,7 @@ def _parse_floats(tokens: list[str], dtype: np.dtype[Any], kind: str) -> Any:
     if not finite.all():
         i = int(np.flatnonzero(~finite)[0])
         what = "nan" if np.isnan(out[i]) else "inf (out of range)"
-        raise ValueError(
+        raise MalformedVectorError(
             f"invalid {kind} text: element {i} {_preview(tokens[i].strip())} is {what}; "
             f"NaN and infinite values are not allowed"
         )
@@ -174,24 +160,31 @@ def _fix_double_rounding(wide: npt.NDArray[np.float64], out: Any, tokens: list[s
 def _dense_from_text(text: TextInput, dtype: np.dtype[Any], kind: str) -> Any:
     s = _as_text(text).strip()
     if len(s) < 2 or s[0] != "[" or s[-1] != "]":
-        raise ValueError(f"invalid {kind} text: expected '[...]', got {_preview(text)}")
+        raise MalformedVectorError(f"invalid {kind} text: expected '[...]', got {_preview(text)}")
     inner = s[1:-1]
     if not inner.isascii() or "_" in inner:
-        raise ValueError(f"invalid {kind} text: unexpected characters in {_preview(text)}")
+        raise MalformedVectorError(
+            f"invalid {kind} text: unexpected characters in {_preview(text)}"
+        )
     if not inner.strip():
         return np.empty(0, dtype=dtype)
     tokens = inner.split(",")
     if len(tokens) > MAX_DIM:
-        raise ValueError(f"invalid {kind} text: {len(tokens)} dimensions; the maximum is {MAX_DIM}")
+        raise MalformedVectorError(
+            f"invalid {kind} text: {len(tokens)} dimensions; the maximum is {MAX_DIM}"
+        )
     return _parse_floats(tokens, dtype, kind)
 
 
 def _as_1d(arr: Any, dtype: type[np.floating[Any]], kind: str) -> Any:
     a = np.asarray(arr, dtype=dtype)
     if a.ndim != 1:
-        raise ValueError(f"{kind} must be 1-D, got shape {a.shape}")
+        raise InvalidVectorError(f"{kind} must be 1-D, got shape {a.shape}")
     if a.shape[0] > MAX_DIM:
-        raise ValueError(f"{kind} has {a.shape[0]} dimensions; the maximum is {MAX_DIM}")
+        raise InvalidVectorError(
+            f"{kind} has {a.shape[0]} dimensions; the maximum is {MAX_DIM}",
+            dimension=a.shape[0],
+        )
     return a
 
 
@@ -208,7 +201,7 @@ def _layout_matches(buf: Buffer, lay: BinaryLayout) -> bool:
 def _check_binary(buf: Buffer, lay: BinaryLayout, elem_size: int = 4) -> int:
     n = len(buf)
     if n < lay.header_size:
-        raise ValueError(
+        raise MalformedVectorError(
             f"binary value of {n} bytes is too short for the {lay.value} layout header"
         )
     dim = int(_HEAD_RU.unpack_from(buf)[0])
@@ -222,11 +215,11 @@ def _check_binary(buf: Buffer, lay: BinaryLayout, elem_size: int = 4) -> int:
             other = BinaryLayout.PGVECTOR if lay is BinaryLayout.RUVECTOR else BinaryLayout.RUVECTOR
             if _layout_matches(buf, other):
                 msg += f"; the server may use the {other.value} layout"
-        raise ValueError(msg)
+        raise MalformedVectorError(msg)
     if lay is BinaryLayout.PGVECTOR:
         unused = int(_HEAD_RU.unpack_from(buf, 2)[0])
         if unused:
-            raise ValueError(
+            raise MalformedVectorError(
                 f"binary value has unused header field {unused}, expected 0 for the "
                 f"{lay.value} layout"
             )

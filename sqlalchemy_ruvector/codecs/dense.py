@@ -8,7 +8,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..values import (
+from ..binary_layout import BinaryLayout
+from ..errors import InvalidVectorError, MalformedVectorError
+from ..numeric import (
     MAX_DIM,
     Float32Array,
 )
@@ -17,9 +19,7 @@ from ._common import (
     _F32_BE,
     _HEAD_PG,
     _HEAD_RU,
-    _HEADER_SIZE,
     _PG,
-    BinaryLayout,
     Buffer,
     TextInput,
     _as_1d,
@@ -55,7 +55,10 @@ def vector_to_binary(arr: npt.ArrayLike, layout: BinaryLayout | str) -> bytes:
     if arr.__class__ is np.ndarray and arr.dtype is _F32 and arr.ndim == 1:
         a: Float32Array = arr  # the common case, no conversion
         if a.shape[0] > MAX_DIM:
-            raise ValueError(f"vector has {a.shape[0]} dimensions; the maximum is {MAX_DIM}")
+            raise InvalidVectorError(
+                f"vector has {a.shape[0]} dimensions; the maximum is {MAX_DIM}",
+                dimension=a.shape[0],
+            )
     else:
         a = _as_1d(arr, np.float32, "vector")
     return _header(lay, a.shape[0]) + a.astype(_F32_BE).tobytes()
@@ -77,7 +80,9 @@ def vector_binary_encoder(layout: BinaryLayout | str) -> Callable[[Any], bytes]:
             head = heads.get(n)
             if head is None:
                 if n > MAX_DIM:
-                    raise ValueError(f"vector has {n} dimensions; the maximum is {MAX_DIM}")
+                    raise InvalidVectorError(
+                        f"vector has {n} dimensions; the maximum is {MAX_DIM}", dimension=n
+                    )
                 head = heads[n] = _header(lay, n)
             return head + arr.astype(be).tobytes()
         return vector_to_binary(arr, lay)
@@ -94,7 +99,7 @@ def detect_binary_layout(buf: Buffer) -> BinaryLayout:
     for lay in (BinaryLayout.RUVECTOR, BinaryLayout.PGVECTOR):
         if _layout_matches(buf, lay):
             return lay
-    raise ValueError(
+    raise MalformedVectorError(
         f"binary value of {len(buf)} bytes matches neither the ruvector nor the pgvector layout"
     )
 
@@ -102,7 +107,7 @@ def detect_binary_layout(buf: Buffer) -> BinaryLayout:
 def vector_from_binary(buf: Buffer, layout: BinaryLayout | str) -> Float32Array:
     """Decode one binary value; the length must equal the header-implied length."""
     lay = _layout(layout)
-    hdr = _HEADER_SIZE[lay]
+    hdr = lay.header_size
     n = len(buf)
     if n >= hdr and not (n - hdr) & 3:
         # short path: the length implies dim, the header agrees (all that _check_binary checks)
@@ -130,7 +135,7 @@ def vector_binary_decoder(
     recognised by its length and header bytes alone; any other value is decoded (or
     rejected) by :func:`vector_from_binary`, so results and errors are identical."""
     lay = _layout(layout)
-    hdr = _HEADER_SIZE[lay]
+    hdr = lay.header_size
     frombuffer, f32, be = np.frombuffer, _F32, _F32_BE
     # (expected length, header, dim) in one tuple, so threads always see a matching set
     expect = (-1, b"", 0) if dim is None else (hdr + 4 * dim, _header(lay, dim), dim)
@@ -164,7 +169,7 @@ def vectors_to_binary(matrix: npt.ArrayLike, layout: BinaryLayout | str) -> list
     """
     m = np.asarray(matrix, dtype=np.float32)
     if m.ndim != 2:
-        raise ValueError(f"expected a 2-D (n, dim) matrix, got shape {m.shape}")
+        raise InvalidVectorError(f"expected a 2-D (n, dim) matrix, got shape {m.shape}")
     if m.shape[0] == 0:
         return []
     u8 = dense_fields(m, layout)
@@ -192,7 +197,12 @@ def vectors_from_binary(
     if dim is None:
         dim = first_dim
     elif first_dim != dim:
-        raise ValueError(f"row 0: expected {dim} dimensions, got {first_dim}")
+        raise MalformedVectorError(
+            f"row 0: expected {dim} dimensions, got {first_dim}",
+            row=0,
+            dimension=first_dim,
+            expected=dim,
+        )
     hdr = lay.header_size
     rec = hdr + 4 * dim
     lengths = np.fromiter(map(len, buffers), dtype=np.int64, count=n)
@@ -201,9 +211,14 @@ def vectors_from_binary(
         i = int(bad[0])
         try:
             row_dim = _check_binary(buffers[i], lay)
-        except ValueError as exc:
-            raise ValueError(f"row {i}: {exc}") from None
-        raise ValueError(f"row {i}: expected {dim} dimensions, got {row_dim}")
+        except MalformedVectorError as exc:
+            raise exc.relocated(f"row {i}: ", row=i) from None
+        raise MalformedVectorError(
+            f"row {i}: expected {dim} dimensions, got {row_dim}",
+            row=i,
+            dimension=row_dim,
+            expected=dim,
+        )
     if set(map(type, buffers)) == {bytes}:
         # one C loop copying every bytes object into place (no joined intermediate); only for
         # bytes: numpy would treat memoryview/bytearray rows as sequences of uint8
@@ -214,10 +229,17 @@ def vectors_from_binary(
     wrong = np.flatnonzero(dims != dim)
     if wrong.size:
         i = int(wrong[0])
-        raise ValueError(f"row {i}: header dim {int(dims[i])} does not match length for dim {dim}")
+        raise MalformedVectorError(
+            f"row {i}: header dim {int(dims[i])} does not match length for dim {dim}",
+            row=i,
+            dimension=int(dims[i]),
+            expected=dim,
+        )
     if lay is BinaryLayout.PGVECTOR and u8[:, 2:4].any():
         i = int(np.flatnonzero(u8[:, 2:4].any(axis=1))[0])
-        raise ValueError(f"row {i}: unused header field is not 0 for the pgvector layout")
+        raise MalformedVectorError(
+            f"row {i}: unused header field is not 0 for the pgvector layout", row=i
+        )
     floats = np.ndarray((n, dim), dtype=_F32_BE, buffer=u8, offset=hdr, strides=(rec, 4))
     out: Float32Array = floats.astype(np.float32, order="C")
     return out

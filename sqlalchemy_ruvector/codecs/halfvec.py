@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from ..values import (
+from ..binary_layout import BinaryLayout
+from ..numeric import (
     Float16Array,
 )
 from ._common import (
     _F16_BE,
     _HEAD_PG,
-    BinaryLayout,
     Buffer,
     TextInput,
     _as_1d,

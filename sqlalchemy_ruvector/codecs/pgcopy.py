@@ -22,8 +22,10 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from ..values import MAX_DIM
-from ._common import _F16_BE, _F32_BE, BinaryLayout, _layout
+from ..binary_layout import BinaryLayout
+from ..errors import InvalidVectorError, MalformedVectorError
+from ..numeric import MAX_DIM
+from ._common import _F16_BE, _F32_BE, _layout
 
 __all__ = [
     "HEADER",
@@ -60,9 +62,12 @@ class DenseValues:
         self, matrix: npt.NDArray[Any], layout: BinaryLayout, elem: np.dtype[Any] = _F32_BE
     ) -> None:
         if matrix.ndim != 2:
-            raise ValueError(f"expected a 2-D (n, dim) matrix, got shape {matrix.shape}")
+            raise InvalidVectorError(f"expected a 2-D (n, dim) matrix, got shape {matrix.shape}")
         if matrix.shape[1] > MAX_DIM:
-            raise ValueError(f"vector has {matrix.shape[1]} dimensions; the maximum is {MAX_DIM}")
+            raise InvalidVectorError(
+                f"vector has {matrix.shape[1]} dimensions; the maximum is {MAX_DIM}",
+                dimension=matrix.shape[1],
+            )
         self.matrix = matrix
         self.layout = layout
         self.elem = elem
@@ -121,12 +126,12 @@ def fixed_rows(fields: Sequence[U8Matrix | DenseValues]) -> U8Matrix:
 def strip_header(buf: memoryview) -> memoryview:
     """Check and drop the file header at the start of a COPY TO stream."""
     if len(buf) < 19 or bytes(buf[:11]) != HEADER[:11]:
-        raise ValueError("COPY stream does not start with the PGCOPY binary signature")
+        raise MalformedVectorError("COPY stream does not start with the PGCOPY binary signature")
     flags, ext = struct.unpack_from(">ii", buf, 11)
     if flags >> 16:
-        raise ValueError(f"COPY stream has unsupported critical header flags {flags:#x}")
+        raise MalformedVectorError(f"COPY stream has unsupported critical header flags {flags:#x}")
     if ext < 0 or len(buf) < 19 + ext:
-        raise ValueError("COPY stream header extension is truncated")
+        raise MalformedVectorError("COPY stream header extension is truncated")
     return buf[19 + ext :]
 
 
@@ -176,25 +181,27 @@ def split_rows(buf: U8Matrix, starts: npt.NDArray[np.int64], nfields: int) -> Fi
     if n:
         ends[-1] = buf.shape[0]
     if n and (ends - starts < 2).any():
-        raise ValueError("COPY row shorter than its field count")
+        raise MalformedVectorError("COPY row shorter than its field count")
     counts = _read_be(buf, starts, 2) if n else starts
     if n and (counts != nfields).any():
         i = int(np.flatnonzero(counts != nfields)[0])
-        raise ValueError(f"COPY row {i} has {int(counts[i])} fields, expected {nfields}")
+        raise MalformedVectorError(
+            f"COPY row {i} has {int(counts[i])} fields, expected {nfields}", row=i
+        )
     offsets = np.empty((n, nfields), dtype=np.int64)
     lengths = np.empty((n, nfields), dtype=np.int64)
     pos = starts + 2
     for j in range(nfields):
         if n and (pos + 4 > ends).any():
-            raise ValueError("COPY row is truncated")
+            raise MalformedVectorError("COPY row is truncated")
         length = _read_be(buf, pos, 4) if n else pos
         if n and (length < -1).any():
-            raise ValueError("COPY field has a negative length")
+            raise MalformedVectorError("COPY field has a negative length")
         offsets[:, j] = pos + 4
         lengths[:, j] = length
         pos = pos + 4 + np.maximum(length, 0)
     if n and (pos != ends).any():
-        raise ValueError("COPY row length does not match its fields")
+        raise MalformedVectorError("COPY row length does not match its fields")
     return FieldSplit(buf, offsets, lengths)
 
 
@@ -208,15 +215,15 @@ def scan_rows(buf: U8Matrix, nfields: int) -> FieldSplit:
     while pos < size:
         starts.append(pos)
         if pos + 2 > size or unpack_h(data, pos)[0] != nfields:
-            raise ValueError(f"malformed COPY row at byte {pos}")
+            raise MalformedVectorError(f"malformed COPY row at byte {pos}")
         pos += 2
         for _ in range(nfields):
             if pos + 4 > size:
-                raise ValueError("COPY row is truncated")
+                raise MalformedVectorError("COPY row is truncated")
             length = unpack_i(data, pos)[0]
             pos += 4 + max(length, 0)
         if pos > size:
-            raise ValueError("COPY row is truncated")
+            raise MalformedVectorError("COPY row is truncated")
     return split_rows(buf, np.asarray(starts, dtype=np.int64), nfields)
 
 
@@ -240,9 +247,11 @@ def dense_from_fields(
     bad = np.flatnonzero(~null & (lengths != rec))
     if bad.size:
         i = int(bad[0])
-        raise ValueError(
+        raise MalformedVectorError(
             f"row {i}: vector value of {int(lengths[i])} bytes, expected {rec} "
-            f"({layout.value} layout, {dim} dimensions)"
+            f"({layout.value} layout, {dim} dimensions)",
+            row=i,
+            expected=dim,
         )
     buf = split.buffer
     offsets = split.offsets[:, j]
@@ -254,7 +263,7 @@ def dense_from_fields(
     heads = _read_be(buf, offsets[~null], 2)
     if (heads != dim).any():
         i = int(np.flatnonzero(~null)[np.flatnonzero(heads != dim)[0]])
-        raise ValueError(f"row {i}: header dim does not match {dim}")
+        raise MalformedVectorError(f"row {i}: header dim does not match {dim}", row=i, expected=dim)
     if not null.any() and split.uniform(j):
         stride = int(offsets[1] - offsets[0]) if n > 1 else rec
         view = np.ndarray(

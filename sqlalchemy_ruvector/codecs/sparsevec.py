@@ -7,8 +7,9 @@ from typing import Any, Final
 
 import numpy as np
 
-from ..sparse_vector import SparseVector, _check_sparse_dim
-from ..values import SPARSE_MAX_NNZ
+from ..errors import InvalidVectorTypeError, MalformedVectorError
+from ..numeric import SPARSE_MAX_NNZ
+from ..sparse_vector import SparseVector, check_sparse_dim
 from ._common import (
     _F32_BE,
     _HEAD_SPARSE,
@@ -31,7 +32,7 @@ _SEPARATORS: Final = re.compile(r"[^:,]+")
 
 def _as_sparse(vec: Any) -> SparseVector:
     if not isinstance(vec, SparseVector):
-        raise TypeError(
+        raise InvalidVectorTypeError(
             f"expected a SparseVector, got {type(vec).__name__}; "
             "use sparse_vector.to_sparse() first"
         )
@@ -64,22 +65,22 @@ def sparsevec_from_text(text: TextInput) -> SparseVector:
         or "_" in s
         or not dim_text.lstrip("+").isdigit()
     ):
-        raise ValueError(
+        raise MalformedVectorError(
             f"invalid sparsevec text: expected '{{i:v,...}}/dim', got {_preview(text)}"
         )
-    dim = _check_sparse_dim(int(dim_text))
+    dim = check_sparse_dim(int(dim_text))
     inner = body[1:-1]
     if not inner.strip():
         return SparseVector(np.empty(0, np.int32), np.empty(0, np.float32), dim)
     n = inner.count(",") + 1
     if n > SPARSE_MAX_NNZ:
-        raise ValueError(
+        raise MalformedVectorError(
             f"invalid sparsevec text: {n} elements; the maximum is {SPARSE_MAX_NNZ} non-zeros"
         )
     # Every element is exactly 'index:value': the separators, read in order, must
     # alternate ':' ',' ... ':' (counting them is not enough: '1:2:3,4' has two of each).
     if _SEPARATORS.sub("", inner) != ":," * (n - 1) + ":":
-        raise ValueError(
+        raise MalformedVectorError(
             f"invalid sparsevec text: every element must be 'index:value' in {_preview(text)}"
         )
     tokens = inner.replace(":", ",").split(",")
@@ -87,10 +88,12 @@ def sparsevec_from_text(text: TextInput) -> SparseVector:
     try:
         idx = np.array(index_tokens, dtype=np.int64)
     except (ValueError, OverflowError):
-        raise ValueError(f"invalid sparsevec text: non-integer index in {_preview(text)}") from None
+        raise MalformedVectorError(
+            f"invalid sparsevec text: non-integer index in {_preview(text)}"
+        ) from None
     bad = (idx < 1) | (idx > dim)
     if bad.any():
-        raise ValueError(
+        raise MalformedVectorError(
             f"invalid sparsevec text: index {int(idx[np.flatnonzero(bad)[0]])} out of range for "
             f"dim {dim} (text indices are 1-based)"
         )
@@ -112,15 +115,17 @@ def sparsevec_from_binary(buf: Buffer) -> SparseVector:
     """Decode pgvector's sparsevec binary value, validating length, indices and values."""
     n = len(buf)
     if n < 12:
-        raise ValueError(f"binary sparsevec value of {n} bytes is shorter than its 12-byte header")
+        raise MalformedVectorError(
+            f"binary sparsevec value of {n} bytes is shorter than its 12-byte header"
+        )
     dim, nnz, unused = _HEAD_SPARSE.unpack_from(buf)
     if nnz < 0 or n != 12 + 8 * nnz:
-        raise ValueError(
+        raise MalformedVectorError(
             f"binary sparsevec value of {n} bytes does not match nnz {nnz} "
             f"(expected {12 + 8 * max(nnz, 0)})"
         )
     if unused != 0:
-        raise ValueError(f"binary sparsevec value has unused field {unused}, expected 0")
+        raise MalformedVectorError(f"binary sparsevec value has unused field {unused}, expected 0")
     idx = np.frombuffer(buf, dtype=_I32_BE, count=nnz, offset=12)
     vals = np.frombuffer(buf, dtype=_F32_BE, count=nnz, offset=12 + 4 * nnz)
     return SparseVector(idx.astype(np.int32), vals.astype(np.float32), dim)

@@ -58,7 +58,12 @@ def _check_like_pgvector(value: Any, dim: int | None, column: str | None) -> Non
     if dim is not None and hasattr(value, "__len__"):
         n = len(value)
         if n != dim:
-            raise InvalidVectorError(f"{where}expected {dim} dimensions, not {n}", column=column)
+            raise InvalidVectorError(
+                f"{where}expected {dim} dimensions, not {n}",
+                column=column,
+                dimension=n,
+                expected=dim,
+            )
 
 
 def _reraise_like_pgvector(value: Any, column: str | None) -> None:

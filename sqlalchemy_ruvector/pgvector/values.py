@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..errors import InvalidVectorError
 from ..sparse_vector import SparseVector as _CoreSparseVector
 
 __all__ = ["Bit", "HalfVector", "SparseVector", "Vector"]
@@ -30,12 +31,12 @@ def _dense(value: Any, dtype: type[np.floating[Any]]) -> npt.NDArray[Any]:
         try:
             return np.array([float(v) for v in value], dtype=dtype)
         except (TypeError, ValueError):
-            raise ValueError("expected list[float]") from None
+            raise InvalidVectorError("expected list[float]") from None
     if isinstance(value, np.ndarray):
         if value.ndim != 1:
-            raise ValueError("expected ndim to be 1")
+            raise InvalidVectorError("expected ndim to be 1")
         return np.ascontiguousarray(value, dtype=dtype)
-    raise ValueError("expected list or ndarray")
+    raise InvalidVectorError("expected list or ndarray")
 
 
 class _DenseValue:
@@ -86,9 +87,9 @@ class _DenseValue:
         data = memoryview(value)[4:]
         width = np.dtype(cls._dtype).itemsize
         if len(data) != width * dim:
-            raise ValueError("invalid length")
+            raise InvalidVectorError("invalid length")
         if unused != 0:
-            raise ValueError("expected unused to be 0")
+            raise InvalidVectorError("expected unused to be 0")
         big = np.frombuffer(data, dtype=np.dtype(cls._dtype).newbyteorder(">"))
         return cls(big.astype(cls._dtype))
 
@@ -117,17 +118,17 @@ class SparseVector:
     def __init__(self, value: Any, dimensions: int | None = None, /) -> None:
         if _is_scipy_sparse(value):
             if dimensions is not None:
-                raise ValueError("extra argument")
+                raise InvalidVectorError("extra argument")
             core = _CoreSparseVector.from_scipy(value)
         elif isinstance(value, Mapping):
             if dimensions is None:
-                raise ValueError("missing dimensions")
+                raise InvalidVectorError("missing dimensions")
             core = _CoreSparseVector.from_dict(value, dimensions)
         else:
             if dimensions is not None:
-                raise ValueError("extra argument")
+                raise InvalidVectorError("extra argument")
             if isinstance(value, np.ndarray) and value.ndim != 1:
-                raise ValueError("expected ndim to be 1")
+                raise InvalidVectorError("expected ndim to be 1")
             core = _CoreSparseVector.from_dense(value)
         self._set(core)
 
@@ -208,9 +209,9 @@ class SparseVector:
     def from_binary(cls, value: bytes | bytearray | memoryview, /) -> SparseVector:
         dim, nnz, unused = struct.unpack_from(">iii", value)
         if len(value) != 12 + 8 * nnz:
-            raise ValueError("invalid length")
+            raise InvalidVectorError("invalid length")
         if unused != 0:
-            raise ValueError("expected unused to be 0")
+            raise InvalidVectorError("expected unused to be 0")
         indices = struct.unpack_from(f">{nnz}i", value, 12)
         values = struct.unpack_from(f">{nnz}f", value, 12 + 4 * nnz)
         return cls(dict(zip(indices, values, strict=True)), dim)
@@ -226,20 +227,20 @@ class Bit:
             self._text = "".join(format(b, "08b") for b in value)
         elif isinstance(value, str):
             if set(value) - {"0", "1"}:
-                raise ValueError("expected bit string")
+                raise InvalidVectorError("expected bit string")
             self._text = value
         elif isinstance(value, list):
             if not all(isinstance(v, (bool, int)) and v in (0, 1) for v in value):
-                raise ValueError("expected list[bool]")
+                raise InvalidVectorError("expected list[bool]")
             self._text = "".join("1" if v else "0" for v in value)
         elif isinstance(value, np.ndarray):
             if value.dtype != np.bool_ and (value.dtype != np.uint8 or bool(np.any(value > 1))):
-                raise ValueError("expected elements to be boolean")
+                raise InvalidVectorError("expected elements to be boolean")
             if value.ndim != 1:
-                raise ValueError("expected ndim to be 1")
+                raise InvalidVectorError("expected ndim to be 1")
             self._text = "".join("1" if v else "0" for v in value.tolist())
         else:
-            raise ValueError("expected bytes, str, list, or ndarray")
+            raise InvalidVectorError("expected bytes, str, list, or ndarray")
 
     def __repr__(self) -> str:
         return f"Bit({self._text})"
@@ -275,7 +276,7 @@ class Bit:
         (length,) = struct.unpack_from(">i", value)
         data = bytes(memoryview(value)[4:])
         if len(data) != (length + 7) // 8:
-            raise ValueError("invalid length")
+            raise InvalidVectorError("invalid length")
         bit = cls.__new__(cls)
         bit._text = "".join(format(b, "08b") for b in data)[:length]
         return bit

@@ -13,7 +13,6 @@ import os
 import shutil
 import tempfile
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -235,18 +234,3 @@ def _write_profile_setting(data_dir: Path, profile: Profile) -> None:
     stat = conf.stat()
     with contextlib.suppress(PermissionError):
         os.chown(target, stat.st_uid, stat.st_gid)
-
-
-@contextlib.contextmanager
-def running(
-    path: str | os.PathLike[str] | None = None,
-    *,
-    profile: Profile = "documented",
-    pg_version: int = 18,
-) -> Iterator[Server]:
-    """``with running() as server:`` — start, yield, stop."""
-    server = start(path, profile=profile, pg_version=pg_version)
-    try:
-        yield server
-    finally:
-        server.stop()

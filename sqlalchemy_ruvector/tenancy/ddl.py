@@ -21,6 +21,8 @@ from typing import Final
 
 from sqlalchemy.dialects import postgresql
 
+from ..errors import InvalidIdentifierError
+
 __all__ = ["TENANT_SETTING", "TenantIsolation", "current_tenant_sql", "quote_identifier"]
 
 #: The setting the policies read; set per transaction by ``tenant_context``.
@@ -35,11 +37,19 @@ def quote_identifier(name: str, what: str = "identifier") -> str:
     """``name`` quoted as PostgreSQL needs (SQLAlchemy's preparer); refuses what no
     identifier can hold."""
     if not isinstance(name, str) or not name:
-        raise ValueError(f"{what} must be a non-empty str, got {name!r}")
+        raise InvalidIdentifierError(
+            f"{what} must be a non-empty str, got {name!r}", identifier=name, argument=what
+        )
     if "\x00" in name:
-        raise ValueError(f"{what} {name!r} contains a NUL byte")
+        raise InvalidIdentifierError(
+            f"{what} {name!r} contains a NUL byte", identifier=name, argument=what
+        )
     if len(name.encode()) > _MAX_IDENTIFIER:
-        raise ValueError(f"{what} {name!r} is longer than {_MAX_IDENTIFIER} bytes")
+        raise InvalidIdentifierError(
+            f"{what} {name!r} is longer than {_MAX_IDENTIFIER} bytes",
+            identifier=name,
+            argument=what,
+        )
     return str(_PREPARER.quote(name))
 
 

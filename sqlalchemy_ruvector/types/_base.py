@@ -23,6 +23,7 @@ from sqlalchemy.sql.schema import Column
 
 from .._sa_internals import InternalTraversal, SchemaEventTarget
 from ..capabilities import Capabilities, capabilities_of
+from ..errors import InvalidVectorError, InvalidVectorTypeError
 from ..vector_types import vector_type
 
 __all__ = ["BinaryResult", "VectorType", "capabilities_of"]
@@ -84,11 +85,15 @@ class VectorType(sqltypes.UserDefinedType[Any], SchemaEventTarget):
         if dim is not None:
             given: Any = dim  # annotated int, but callers pass numpy integers and worse
             if isinstance(given, (bool, np.bool_)) or not isinstance(given, numbers.Integral):
-                raise TypeError(f"{type(self).__name__}: dim must be an int, got {dim!r}")
+                raise InvalidVectorTypeError(
+                    f"{type(self).__name__}: dim must be an int, got {dim!r}", argument="dim"
+                )
             dim = int(given)  # numpy integers too; DDL and cache keys hold a plain int
             if not 1 <= dim <= self.max_dim:
-                raise ValueError(
-                    f"{type(self).__name__}: dim must be between 1 and {self.max_dim}, got {dim}"
+                raise InvalidVectorError(
+                    f"{type(self).__name__}: dim must be between 1 and {self.max_dim}, got {dim}",
+                    argument="dim",
+                    dimension=dim,
                 )
         self.dim = dim
         self.as_list = as_list

@@ -85,6 +85,7 @@ def test_ruvector_round_trip_is_bit_exact_with_nulls(engine: sa.Engine, items: A
 
 def test_every_source_loads_the_same_rows(engine: sa.Engine, items: Any) -> None:
     import pandas as pd  # in the test extra: every source is tested, DataFrames included
+
     m = np.random.default_rng(2).standard_normal((40, DIM)).astype(np.float32)
     ids = np.arange(40)
     sources: list[tuple[Any, dict[str, Any]]] = [

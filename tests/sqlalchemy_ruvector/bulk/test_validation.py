@@ -210,3 +210,21 @@ def test_progress_bar(engine: sa.Engine, items: Any, capsys: pytest.CaptureFixtu
     with engine.connect() as conn:
         copy_into(conn, items, data(2500), batch_rows=1000, progress=True)
     assert "2.50k/2.50k" in capsys.readouterr().err
+
+
+def test_row_error_attributes(engine: sa.Engine, items: Any) -> None:
+    """A bulk row error carries row, column and the dimensions as attributes, for the
+    vectorised (array) and the row-by-row (tuples) paths alike."""
+    d = data(10)
+    d["embedding"] = d["embedding"][:, :7]
+    rows = [(i, [0.5] * (DIM if i != 3 else DIM + 1)) for i in range(6)]
+    with engine.connect() as conn:
+        with pytest.raises(ValueError) as arrays:
+            copy_into(conn, items, d)
+        with pytest.raises(ValueError) as tuples:
+            copy_into(conn, items, rows, columns=["id", "embedding"])
+    assert isinstance(arrays.value, BulkValidationError)
+    assert isinstance(tuples.value, BulkValidationError)
+    got = [(e.row, e.column, e.dimension, e.expected) for e in (arrays.value, tuples.value)]
+    assert got == [(0, "embedding", 7, DIM), (3, "embedding", DIM + 1, DIM)]
+    assert count(engine, items) == 0
