@@ -278,7 +278,8 @@ VNNI static void i8_tile_2x12(const int8_t *qt, size_t nqp, const uint8_t *x, si
         REP12(STEP2)
 #undef LOADX
     }
-#define STORE2(c) _mm512_storeu_si512(out + c * ldo, a##c), _mm512_storeu_si512(out + c * ldo + 16, b##c);
+#define STORE2(c) \
+    _mm512_storeu_si512(out + c * ldo, a##c), _mm512_storeu_si512(out + c * ldo + 16, b##c);
     REP12(STORE2)
 }
 
@@ -300,7 +301,8 @@ VNNI static void i8_tile_1x24(const int8_t *qt, size_t nqp, const uint8_t *x, si
         REP12(STEP1)
 #undef LOADX
     }
-#define STORE1(c) _mm512_storeu_si512(out + c * ldo, a##c), _mm512_storeu_si512(out + (c + 12) * ldo, b##c);
+#define STORE1(c) \
+    _mm512_storeu_si512(out + c * ldo, a##c), _mm512_storeu_si512(out + (c + 12) * ldo, b##c);
     REP12(STORE1)
 }
 #undef DP

@@ -102,7 +102,8 @@ static void sq8_decode(const uint8_t *codes, size_t n, size_t d, const float *lo
         for (size_t k = 0; k < d; k += 16) {
             __mmask16 m = d - k >= 16 ? (__mmask16)0xffff
                                       : (__mmask16)_bzhi_u32(0xffff, (unsigned)(d - k));
-            __m512 c = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(m, codes + i * d + k)));
+            __m128i b = _mm_maskz_loadu_epi8(m, codes + i * d + k);
+            __m512 c = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(b));
             _mm512_mask_storeu_ps(out + i * d + k, m,
                                   _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, scale + k), c,
                                                   _mm512_maskz_loadu_ps(m, lo + k)));
