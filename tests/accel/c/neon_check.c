@@ -503,7 +503,7 @@ static void test_hamming(const accel_kernels_t *K, const accel_kernels_t *S, siz
 /* dot_packed: queries packed d x nqp (zero columns past nq), results candidate-major.
  * Every (i, j) against a double reference; padded columns must come out exactly 0. */
 static void test_dot_packed(const accel_kernels_t *K, size_t nq, size_t nx, size_t d) {
-    size_t nqp = (nq + 15) / 16 * 16, ldo = nqp;
+    size_t nqp = (nq + 7) / 8 * 8, ldo = nqp;
     char name[64];
     float *qt = galloc(d * nqp * sizeof(float) + 64), *x = galloc(nx * d * sizeof(float));
     float *out = galloc(nx * ldo * sizeof(float));
@@ -861,8 +861,10 @@ static void test_level(const accel_kernels_t *K, const accel_kernels_t *S) {
     static const size_t pq[][3] = {{1, 16, 1}, {3, 16, 3}, {8, 256, 4}, {17, 256, 7}, {4, 32, 16}};
     for (size_t i = 0; i < sizeof pq / sizeof pq[0]; ++i) test_pq(K, pq[i][0], pq[i][1], pq[i][2]);
 
-    static const size_t pk[][3] = {{1, 1, 1},  {8, 5, 3},    {16, 25, 17}, {17, 13, 33},
-                                   {32, 12, 7}, {33, 30, 100}, {64, 7, 384}, {5, 50, 2}};
+    static const size_t pk[][3] = {{1, 1, 1},   {8, 5, 3},     {16, 25, 17}, {17, 13, 33},
+                                   {32, 12, 7},  {33, 30, 100}, {64, 7, 384}, {5, 50, 2},
+                                   {8, 53, 31},  {12, 27, 9},   {24, 49, 16}, {40, 30, 5},
+                                   {56, 25, 33}, {9, 3, 1}};
     for (size_t i = 0; i < sizeof pk / sizeof pk[0]; ++i)
         test_dot_packed(K, pk[i][0], pk[i][1], pk[i][2]);
     /* int8: every d % 4 tail, the 2 x 12 / 1 x 24 tiles and their remainders */
