@@ -114,6 +114,8 @@ void accel_fill_scalar(accel_kernels_t *t);
 int accel_fill_avx2(accel_kernels_t *t);   /* 0 if AVX2+FMA+F16C unavailable */
 int accel_fill_avx512(accel_kernels_t *t); /* 0 if AVX-512 F/BW/VL/DQ unavailable */
 void accel_fill_avx512_codes(accel_kernels_t *t); /* the encoders, for accel_fill_avx512 */
+void accel_fill_avx512_vnni(accel_kernels_t *t);  /* sq8_dot_packed if AVX512-VNNI */
+void accel_fill_avx2_vnni(accel_kernels_t *t);    /* sq8_dot_packed if AVX-VNNI */
 int accel_fill_neon(accel_kernels_t *t);   /* 0 unless aarch64 */
 
 /* dispatch.c */
