@@ -81,7 +81,7 @@ typedef struct {
                       const float *cnorm, size_t ksub, uint8_t *codes, size_t code_stride);
     /* Batch dot products against queries packed once per call (the register-blocked
      * micro-kernel of the many-query scan): out[j*ldo + i] = sum_k qt[k*nqp + i] * x_j[k]
-     * for i < nqp, j < nx, x_j = x + j*ldx (f32).  nqp is a multiple of 8, qt is
+     * for i < nqp, j < nx, x_j = x + j*ldx (f32).  nqp is a multiple of 16, qt is
      * 64-byte aligned with zero columns past the real queries.  Each (i, j) sum runs
      * in order k = 0..d-1 in one lane, so equal candidates give equal results. */
     void (*dot_packed)(const float *qt, size_t nqp, const float *x, size_t nx, size_t ldx,

@@ -280,30 +280,9 @@ INLINE void packed_tile(size_t C, const float *qt, size_t nqp, const float *x, s
     }
 }
 
-/* 8 queries left over: 1 vector x 12 candidates. */
-INLINE void packed_tile8(size_t C, const float *qt, size_t nqp, const float *x, size_t ldx,
-                         size_t d, float *out, size_t ldo) {
-    __m256 acc[2 * PACK_C];
-    for (size_t c = 0; c < C; ++c) acc[c] = _mm256_setzero_ps();
-    for (size_t k = 0; k < d; ++k) {
-        __m256 q0 = _mm256_load_ps(qt + k * nqp);
-        for (size_t c = 0; c < C; ++c)
-            acc[c] = _mm256_fmadd_ps(q0, _mm256_broadcast_ss(x + c * ldx + k), acc[c]);
-    }
-    for (size_t c = 0; c < C; ++c) _mm256_storeu_ps(out + c * ldo, acc[c]);
-}
-
 static void dot_packed(const float *qt, size_t nqp, const float *x, size_t nx, size_t ldx,
                        size_t d, float *out, size_t ldo) {
-    size_t full = nqp / 16 * 16; /* queries in 16-wide groups; nqp % 16 is 0 or 8 */
-    if (full < nqp) {
-        size_t i0 = full, j = 0;
-        for (; j + 2 * PACK_C <= nx; j += 2 * PACK_C)
-            packed_tile8(2 * PACK_C, qt + i0, nqp, x + j * ldx, ldx, d, out + j * ldo + i0, ldo);
-        for (; j < nx; ++j)
-            packed_tile8(1, qt + i0, nqp, x + j * ldx, ldx, d, out + j * ldo + i0, ldo);
-    }
-    for (size_t i0 = 0; i0 < full; i0 += 16) {
+    for (size_t i0 = 0; i0 < nqp; i0 += 16) {
         size_t j = 0;
         for (; j + PACK_C <= nx; j += PACK_C)
             packed_tile(PACK_C, qt + i0, nqp, x + j * ldx, ldx, d, out + j * ldo + i0, ldo);

@@ -163,8 +163,8 @@ INLINE void packed_tile(size_t V, size_t C, const float *qt, size_t nqp, const f
     for (size_t v = 0; v < V; ++v)
         for (size_t c = 0; c < C; ++c) acc[v][c] = _mm512_setzero_ps();
     for (size_t k = 0; k < d; ++k) {
-        __m512 q0 = _mm512_loadu_ps(qt + k * nqp); /* rows are 32-byte aligned */
-        __m512 q1 = V > 1 ? _mm512_loadu_ps(qt + k * nqp + 16) : q0;
+        __m512 q0 = _mm512_load_ps(qt + k * nqp);
+        __m512 q1 = V > 1 ? _mm512_load_ps(qt + k * nqp + 16) : q0;
         for (size_t c = 0; c < C; ++c) {
             __m512 xb = _mm512_set1_ps(x[c * ldx + k]);
             acc[0][c] = _mm512_fmadd_ps(q0, xb, acc[0][c]);
@@ -173,22 +173,6 @@ INLINE void packed_tile(size_t V, size_t C, const float *qt, size_t nqp, const f
     }
     for (size_t c = 0; c < C; ++c)
         for (size_t v = 0; v < V; ++v) _mm512_storeu_ps(out + c * ldo + v * 16, acc[v][c]);
-}
-
-/* 8 queries (a row group of 8 left over): ymm accumulators, 1 x 24. */
-INLINE void packed_tile8(size_t C, const float *qt, size_t nqp, const float *x, size_t ldx,
-                         size_t d, float *out, size_t ldo) {
-    __m256 acc[PACK_C1];
-#pragma GCC unroll 24
-    for (size_t c = 0; c < C; ++c) acc[c] = _mm256_setzero_ps();
-    for (size_t k = 0; k < d; ++k) {
-        __m256 q0 = _mm256_load_ps(qt + k * nqp);
-#pragma GCC unroll 24 /* else GCC keeps the accumulators in memory */
-        for (size_t c = 0; c < C; ++c)
-            acc[c] = _mm256_fmadd_ps(q0, _mm256_set1_ps(x[c * ldx + k]), acc[c]);
-    }
-#pragma GCC unroll 24
-    for (size_t c = 0; c < C; ++c) _mm256_storeu_ps(out + c * ldo, acc[c]);
 }
 
 #define PACKED_TAIL(V, CASES)                                                               \
@@ -206,23 +190,13 @@ static void dot_packed(const float *qt, size_t nqp, const float *x, size_t nx, s
         PACKED_TAIL(2, PT(2, 1) PT(2, 2) PT(2, 3) PT(2, 4) PT(2, 5) PT(2, 6) PT(2, 7) PT(2, 8)
                            PT(2, 9) PT(2, 10) PT(2, 11))
     }
-    if (i0 + 16 <= nqp) { /* 16 queries left */
+    if (i0 < nqp) { /* 16 queries left */
         size_t j = 0;
         for (; j + PACK_C1 <= nx; j += PACK_C1)
             packed_tile(1, PACK_C1, qt + i0, nqp, x + j * ldx, ldx, d, out + j * ldo + i0, ldo);
         for (; j + 4 <= nx; j += 4)
             packed_tile(1, 4, qt + i0, nqp, x + j * ldx, ldx, d, out + j * ldo + i0, ldo);
         PACKED_TAIL(1, PT(1, 1) PT(1, 2) PT(1, 3))
-        i0 += 16;
-    }
-    if (i0 < nqp) { /* 8 queries left: half-width tiles, not padded to 16 */
-        size_t j = 0;
-        for (; j + PACK_C1 <= nx; j += PACK_C1)
-            packed_tile8(PACK_C1, qt + i0, nqp, x + j * ldx, ldx, d, out + j * ldo + i0, ldo);
-        for (; j + 4 <= nx; j += 4)
-            packed_tile8(4, qt + i0, nqp, x + j * ldx, ldx, d, out + j * ldo + i0, ldo);
-        for (; j < nx; ++j)
-            packed_tile8(1, qt + i0, nqp, x + j * ldx, ldx, d, out + j * ldo + i0, ldo);
     }
 }
 #undef PT

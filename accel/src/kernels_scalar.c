@@ -187,16 +187,14 @@ void accel_pq_adc_scalar(const float *lut, size_t m, size_t ksub, const uint8_t 
  * plain loops the compiler vectorises. */
 void accel_dot_packed_portable(const float *qt, size_t nqp, const float *x, size_t nx,
                                size_t ldx, size_t d, float *out, size_t ldo) {
-    for (size_t i0 = 0; i0 < nqp; i0 += 16) {
-        size_t w = nqp - i0 < 16 ? 8 : 16; /* nqp is a multiple of 8 */
+    for (size_t i0 = 0; i0 < nqp; i0 += 16)
         for (size_t j = 0; j < nx; ++j) {
             float acc[16] = {0};
             const float *xj = x + j * ldx;
             for (size_t k = 0; k < d; ++k)
-                for (size_t i = 0; i < w; ++i) acc[i] += qt[k * nqp + i0 + i] * xj[k];
-            for (size_t i = 0; i < w; ++i) out[j * ldo + i0 + i] = acc[i];
+                for (size_t i = 0; i < 16; ++i) acc[i] += qt[k * nqp + i0 + i] * xj[k];
+            for (size_t i = 0; i < 16; ++i) out[j * ldo + i0 + i] = acc[i];
         }
-    }
 }
 
 /* Portable integer packed dot products (scalar and NEON tables): one candidate

@@ -42,7 +42,7 @@ accel_status_t accel_prep_init(const accel_scan_t *s, int topk, prep_t *p) {
                 (p->expand || s->metric == ACCEL_METRIC_IP || s->metric == ACCEL_METRIC_COSINE);
     if (p->packed) {
         size_t qc = s->nq < QUERY_CHUNK ? s->nq : QUERY_CHUNK;
-        p->nqp = (qc + 7) / 8 * 8; /* 8..15 queries: 8-wide tiles, not padded to 16 */
+        p->nqp = (qc + 15) / 16 * 16;
         size_t qt_bytes = (s->d * p->nqp * sizeof(float) + 63) / 64 * 64;
         p->qt = aligned_alloc(64, qt_bytes);
         p->tbuf = malloc(p->rows * p->nqp * sizeof(float));

@@ -101,7 +101,7 @@ def test_encoder_out_is_checked(level: str, call) -> None:  # type: ignore[no-un
 
 @pytest.mark.parametrize("nq", [8, 12, 17, 24, 40, 56])
 def test_packed_query_groups_of_eight(level: str, nq: int) -> None:
-    """Query chunks are padded to a multiple of 8, not 16: the 8-wide remainder tiles."""
+    """Query counts around the packed kernels' 16- and 32-query groups (padded to 16)."""
     q, x = make(nq, nq, 61, 19)
     for metric in ["ip", "cosine", "l2"]:
         idx, dist = accel.topk(q, x, 7, metric)

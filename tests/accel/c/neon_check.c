@@ -503,7 +503,7 @@ static void test_hamming(const accel_kernels_t *K, const accel_kernels_t *S, siz
 /* dot_packed: queries packed d x nqp (zero columns past nq), results candidate-major.
  * Every (i, j) against a double reference; padded columns must come out exactly 0. */
 static void test_dot_packed(const accel_kernels_t *K, size_t nq, size_t nx, size_t d) {
-    size_t nqp = (nq + 7) / 8 * 8, ldo = nqp;
+    size_t nqp = (nq + 15) / 16 * 16, ldo = nqp;
     char name[64];
     float *qt = galloc(d * nqp * sizeof(float) + 64), *x = galloc(nx * d * sizeof(float));
     float *out = galloc(nx * ldo * sizeof(float));
