@@ -154,6 +154,15 @@ def sq8_topk(
     The asymmetric distance uses the exact query and the dequantized candidate;
     results match ``topk(queries, sq8_decode(codes, params), k, metric)`` up to
     float32 rounding, while reading a quarter of the bytes.
+
+    With 4 or more queries and a metric other than ``l1``, on CPUs with
+    AVX512-VNNI or AVX-VNNI (and on the portable back ends), candidates are first
+    ranked by integer dot products of the codes with each query rounded to int8
+    (``vpdpbusd``: 4x the multiply-adds of a float32 FMA), keeping
+    ``k + max(k, 32)``; those are re-ranked by the exact distance, which is what is
+    returned.  The int8 rounding error is bounded per query; when the bound cannot
+    prove that nothing left out is closer than the k-th kept (near-ties, tiny d),
+    that query is scanned again exactly, so the answer is the exact one either way.
     """
     code = v.metric_code(metric)
     kk = v.check_k(k)

@@ -25,6 +25,9 @@
  * distance 1.0 against anything.  numpy's back end applies the same threshold. */
 #define ACCEL_COSINE_MIN_SQNORM 0x1p-120
 
+/* sq8_dot_packed sums at most this many products of 255 * 127: no int32 overflow. */
+#define ACCEL_I8_MAX_D 65536
+
 /* Candidate storage: what a kernel reads on the `x` side. */
 typedef enum {
 #define X(NAME, TEXT) ACCEL_##NAME,
@@ -83,6 +86,13 @@ typedef struct {
      * in order k = 0..d-1 in one lane, so equal candidates give equal results. */
     void (*dot_packed)(const float *qt, size_t nqp, const float *x, size_t nx, size_t ldx,
                        size_t d, float *out, size_t ldo);
+    /* Integer batch dot products of SQ8 codes with int8 queries packed once per call
+     * (the VNNI `vpdpbusd` layout): out[j*ldo + i] = sum_k x_j[k] * qt[(k/4)*4*nqp + 4*i + k%4]
+     * for i < nqp, j < nx, x_j = x + j*ldx; exact int32 (d <= ACCEL_I8_MAX_D).  nqp is a
+     * multiple of 16, qt is 64-byte aligned with zero bytes for padded queries and for
+     * k >= d up to the next multiple of 4.  NULL where it would not beat the f32 path. */
+    void (*sq8_dot_packed)(const int8_t *qt, size_t nqp, const uint8_t *x, size_t nx,
+                           size_t ldx, size_t d, int32_t *out, size_t ldo);
     /* out[j] = sum_s lut[s*ksub + codes[j*m + s]]  (asymmetric distance scan). */
     void (*pq_adc)(const float *lut, size_t m, size_t ksub, const uint8_t *codes, size_t n,
                    float *out);
@@ -94,6 +104,8 @@ void accel_pq_accumulate(const float *x, size_t n, size_t d, const uint8_t *code
                          size_t ksub, double *sums, int64_t *counts);
 void accel_dot_packed_portable(const float *qt, size_t nqp, const float *x, size_t nx,
                                size_t ldx, size_t d, float *out, size_t ldo);
+void accel_sq8_dot_packed_portable(const int8_t *qt, size_t nqp, const uint8_t *x, size_t nx,
+                                   size_t ldx, size_t d, int32_t *out, size_t ldo);
 void accel_pq_adc_scalar(const float *lut, size_t m, size_t ksub, const uint8_t *codes, size_t n,
                          float *out);
 
@@ -101,6 +113,9 @@ void accel_pq_adc_scalar(const float *lut, size_t m, size_t ksub, const uint8_t 
 void accel_fill_scalar(accel_kernels_t *t);
 int accel_fill_avx2(accel_kernels_t *t);   /* 0 if AVX2+FMA+F16C unavailable */
 int accel_fill_avx512(accel_kernels_t *t); /* 0 if AVX-512 F/BW/VL/DQ unavailable */
+void accel_fill_avx512_codes(accel_kernels_t *t); /* the encoders, for accel_fill_avx512 */
+void accel_fill_avx512_vnni(accel_kernels_t *t);  /* sq8_dot_packed if AVX512-VNNI */
+void accel_fill_avx2_vnni(accel_kernels_t *t);    /* sq8_dot_packed if AVX-VNNI */
 int accel_fill_neon(accel_kernels_t *t);   /* 0 unless aarch64 */
 
 /* dispatch.c */

@@ -197,6 +197,22 @@ void accel_dot_packed_portable(const float *qt, size_t nqp, const float *x, size
         }
 }
 
+/* Portable integer packed dot products (scalar and NEON tables): one candidate
+ * against 16 queries per step, int32 sums of uint8 x int8 products. */
+void accel_sq8_dot_packed_portable(const int8_t *qt, size_t nqp, const uint8_t *x, size_t nx,
+                                   size_t ldx, size_t d, int32_t *out, size_t ldo) {
+    for (size_t i0 = 0; i0 < nqp; i0 += 16)
+        for (size_t j = 0; j < nx; ++j) {
+            int32_t acc[16] = {0};
+            const uint8_t *xj = x + j * ldx;
+            for (size_t k = 0; k < d; ++k) {
+                const int8_t *qk = qt + (k / 4) * 4 * nqp + 4 * i0 + k % 4;
+                for (size_t i = 0; i < 16; ++i) acc[i] += (int32_t)xj[k] * qk[4 * i];
+            }
+            for (size_t i = 0; i < 16; ++i) out[j * ldo + i0 + i] = acc[i];
+        }
+}
+
 void accel_fill_scalar(accel_kernels_t *t) {
     *t = (accel_kernels_t){
         .name = "scalar",
@@ -212,5 +228,6 @@ void accel_fill_scalar(accel_kernels_t *t) {
         .pq_assign = pq_assign,
         .pq_adc = accel_pq_adc_scalar,
         .dot_packed = accel_dot_packed_portable,
+        .sq8_dot_packed = accel_sq8_dot_packed_portable,
     };
 }

@@ -7,92 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "accel.h"
-
-enum {
-    QUERY_CHUNK = 64,
-    BLOCK_BYTES = 256 << 10, /* candidate block: stays in L2 while every query visits it */
-    WIDE_Q = 4,              /* from this many queries: decode once, rank l2 by expansion */
-    OVERFETCH = 16,          /* expanded l2 keeps k + max(k, 16) before the exact re-rank */
-    PACK_Q = 8               /* from this many queries: dot products by the packed kernel */
-};
-
-/* How one scan evaluates a block; see eval(). */
-typedef struct {
-    size_t rows;  /* candidates per block */
-    float *qnorm; /* per query: 1 or 0 (zero vector) for cosine, |q|^2 for expanded l2 */
-    float *qhat;  /* cosine: the queries scaled to unit norm (zero rows for zero vectors) */
-    float *zeros; /* d zeros: l2sq against it gives |x|^2 */
-    float *xnorm; /* per block candidate: |x|^2 for cosine and expanded l2 */
-    float *xbuf;  /* the block decoded to f32 (f16/SQ8 candidates, many queries) */
-    int expand;   /* top-k l2 ranked by |q|^2 + |x|^2 - 2 q.x, then re-ranked exactly */
-    int packed;   /* dot products by k->dot_packed: queries packed per chunk into qt */
-    float *qt;    /* packed queries of the current chunk: d x nqp, 64-byte aligned */
-    size_t nqp;   /* queries per packed row: the chunk rounded up to 16 */
-    float *tbuf;  /* packed results: rows x nqp, candidate-major */
-} prep_t;
-
-static accel_op_t metric_op(accel_metric_t metric) {
-    switch (metric) {
-    case ACCEL_METRIC_COSINE:
-    case ACCEL_METRIC_IP: return ACCEL_DOT;
-    case ACCEL_METRIC_L1: return ACCEL_L1;
-    default: return ACCEL_L2SQ;
-    }
-}
-
-static void prep_free(prep_t *p) {
-    free(p->qnorm), free(p->zeros), free(p->xnorm), free(p->xbuf), free(p->qhat);
-    free(p->qt), free(p->tbuf);
-}
-
-/* With several queries, each block of f16/SQ8 candidates is decoded once into an
- * L2-resident f32 buffer and every query runs the f32 kernel on it; and top-k l2
- * ranks by the dot-product expansion (one FMA per element instead of sub + FMA),
- * re-computing the exact distance of the survivors (see refine()). */
-static accel_status_t prep_init(const accel_scan_t *s, int topk, prep_t *p) {
-    memset(p, 0, sizeof *p);
-    int wide = s->kind == ACCEL_SCAN_VECTORS && s->nq >= WIDE_Q;
-    int decode = wide && s->elem != ACCEL_F32;
-    size_t row = decode ? s->d * 4 : s->row_bytes;
-    size_t rows = BLOCK_BYTES / (row ? row : 1);
-    p->rows = rows < 16 ? 16 : rows > 4096 ? 4096 : rows;
-    p->expand = wide && topk && metric_op(s->metric) == ACCEL_L2SQ;
-    if (decode && !(p->xbuf = malloc(p->rows * s->d * sizeof(float)))) return ACCEL_ERR_NOMEM;
-    p->packed = wide && s->nq >= PACK_Q && s->k->dot_packed &&
-                (p->expand || s->metric == ACCEL_METRIC_IP || s->metric == ACCEL_METRIC_COSINE);
-    if (p->packed) {
-        size_t qc = s->nq < QUERY_CHUNK ? s->nq : QUERY_CHUNK;
-        p->nqp = (qc + 15) / 16 * 16;
-        size_t qt_bytes = (s->d * p->nqp * sizeof(float) + 63) / 64 * 64;
-        p->qt = aligned_alloc(64, qt_bytes);
-        p->tbuf = malloc(p->rows * p->nqp * sizeof(float));
-        if (!p->qt || !p->tbuf) return ACCEL_ERR_NOMEM;
-    }
-    int cosine = s->kind == ACCEL_SCAN_VECTORS && s->metric == ACCEL_METRIC_COSINE;
-    if (!cosine && !p->expand) return ACCEL_OK;
-    size_t nq = s->nq, d = s->d;
-    p->qnorm = calloc(nq ? nq : 1, sizeof(float));
-    p->zeros = calloc(d ? d : 1, sizeof(float));
-    p->xnorm = calloc(p->rows, sizeof(float));
-    if (cosine) p->qhat = calloc(nq * d + 1, sizeof(float));
-    if (!p->qnorm || !p->zeros || !p->xnorm || (cosine && !p->qhat)) return ACCEL_ERR_NOMEM;
-    const float *q = (const float *)s->q;
-    for (size_t i = 0; i < nq; ++i) {
-        double sq = 0.0;
-        for (size_t k = 0; k < d; ++k) sq += (double)q[i * d + k] * q[i * d + k];
-        if (!cosine) {
-            p->qnorm[i] = (float)sq;
-            continue;
-        }
-        /* |q|^2 must be a float32 like every other intermediate (see accel/__init__.py) */
-        if (!(sq <= FLT_MAX)) return ACCEL_ERR_NONFINITE;
-        p->qnorm[i] = sq >= ACCEL_COSINE_MIN_SQNORM;
-        double inv = p->qnorm[i] ? 1.0 / sqrt(sq) : 0.0;
-        for (size_t k = 0; k < d; ++k) p->qhat[i * d + k] = (float)(q[i * d + k] * inv);
-    }
-    return ACCEL_OK;
-}
+#include "scan.h"
 
 static size_t elem_ld(const accel_scan_t *s) {
     return s->elem == ACCEL_F32 ? s->row_bytes / 4
@@ -107,6 +22,31 @@ static float exact_l2sq(const accel_scan_t *s, size_t i, size_t j) {
     s->k->block[s->elem][ACCEL_L2SQ]((const float *)s->q + i * s->d, 1, s->d, x, 1, elem_ld(s),
                                      s->d, s->lo, s->scale, &v, 1);
     return v;
+}
+
+/* Cosine distance for a unit query (qunit 1) or a zero one (qunit 0), dot = q.x,
+ * xn = |x|^2.  A (near-)zero vector has no direction: distance 1 (orthogonal), see
+ * ACCEL_COSINE_MIN_SQNORM.  A non-finite norm stays visible as NaN even then. */
+static float cosine_of(float dot, float xn, float qunit) {
+    return !(xn <= FLT_MAX)                                           ? NAN
+           : qunit == 0.0f || xn < (float)ACCEL_COSINE_MIN_SQNORM ? 1.0f
+                                                                   : 1.0f - dot / sqrtf(xn);
+}
+
+/* The exact metric value of query row i and candidate j, as the direct path computes it. */
+static float exact_metric(const accel_scan_t *s, const prep_t *p, size_t i, size_t j) {
+    if (accel_metric_op(s->metric) == ACCEL_L2SQ) {
+        float v = exact_l2sq(s, i, j);
+        return s->metric == ACCEL_METRIC_L2 ? sqrtf(v) : v;
+    }
+    const char *x = (const char *)s->x + j * s->row_bytes;
+    const float *q = (p->qhat ? p->qhat : (const float *)s->q) + i * s->d;
+    float dot, xn;
+    s->k->block[s->elem][ACCEL_DOT](q, 1, s->d, x, 1, elem_ld(s), s->d, s->lo, s->scale, &dot, 1);
+    if (s->metric == ACCEL_METRIC_IP) return -dot;
+    s->k->block[s->elem][ACCEL_L2SQ](p->zeros, 1, s->d, x, 1, elem_ld(s), s->d, s->lo, s->scale,
+                                     &xn, 1);
+    return cosine_of(dot, xn, p->qnorm[i]);
 }
 
 /* Metric values for queries [q0, q0+nq) x candidates [j0, j0+nb) into out (row stride ldo). */
@@ -135,7 +75,7 @@ static void eval(const accel_scan_t *s, const prep_t *p, size_t q0, size_t nq, s
         xv = p->xbuf, ldx = d, elem = ACCEL_F32;
     }
     const float *q = (p->qhat ? p->qhat : (const float *)s->q) + q0 * d;
-    accel_op_t op = p->expand ? ACCEL_DOT : metric_op(s->metric);
+    accel_op_t op = p->expand ? ACCEL_DOT : accel_metric_op(s->metric);
     s->k->block[elem][op](q, nq, d, xv, nb, ldx, d, s->lo, s->scale, out, ldo);
     if (p->xnorm)
         s->k->block[elem][ACCEL_L2SQ](p->zeros, 1, d, xv, nb, ldx, d, s->lo, s->scale, p->xnorm,
@@ -160,29 +100,10 @@ static void eval(const accel_scan_t *s, const prep_t *p, size_t q0, size_t nq, s
             for (size_t j = 0; j < nb; ++j) row[j] = -row[j];
             break;
         case ACCEL_METRIC_COSINE:
-            for (size_t j = 0; j < nb; ++j) {
-                float xn = p->xnorm[j];
-                /* A (near-)zero vector has no direction: distance 1 (orthogonal),
-                 * see ACCEL_COSINE_MIN_SQNORM.  The query is unit length here.  A
-                 * non-finite norm stays visible as NaN even then. */
-                row[j] = !(xn <= FLT_MAX)                                  ? NAN
-                         : qn == 0.0f || xn < (float)ACCEL_COSINE_MIN_SQNORM ? 1.0f
-                                                                            : 1.0f - row[j] / sqrtf(xn);
-            }
+            for (size_t j = 0; j < nb; ++j) row[j] = cosine_of(row[j], p->xnorm[j], qn);
             break;
         default: break;
         }
-    }
-}
-
-/* qt = the chunk's queries [q0, q0+nq) transposed, zero columns up to nqp. */
-static void pack_queries(const accel_scan_t *s, prep_t *p, size_t q0, size_t nq) {
-    const float *q = (p->qhat ? p->qhat : (const float *)s->q) + q0 * s->d;
-    size_t nqp = p->nqp;
-    for (size_t k = 0; k < s->d; ++k) {
-        float *row = p->qt + k * nqp;
-        for (size_t i = 0; i < nq; ++i) row[i] = q[i * s->d + k];
-        for (size_t i = nq; i < nqp; ++i) row[i] = 0.0f;
     }
 }
 
@@ -231,6 +152,71 @@ static void eval_packed(const accel_scan_t *s, const prep_t *p, size_t q0, size_
     }
 }
 
+/* int8 path of eval_packed(): ranking keys from the integer dot products (VNNI),
+ * with |x|^2 in f32 for l2 and cosine.  A non-finite key gets the exact value. */
+static void eval_i8(const accel_scan_t *s, prep_t *p, size_t q0, size_t nq, size_t j0,
+                    size_t nb) {
+    const uint8_t *x = (const uint8_t *)s->x + j0 * s->row_bytes;
+    size_t d = s->d, nqp = p->nqp;
+    s->k->sq8_dot_packed(p->qt8, nqp, x, nb, s->row_bytes, d, p->ibuf, nqp);
+    if (p->xnorm)
+        s->k->block[ACCEL_SQ8][ACCEL_L2SQ](p->zeros, 1, d, x, nb, s->row_bytes, d, s->lo,
+                                           s->scale, p->xnorm, nb);
+    const float *a = p->alpha, *b = p->beta, *qn = p->qnorm ? p->qnorm + q0 : NULL;
+    for (size_t c = 0; c < nb; ++c) {
+        const int32_t *acc = p->ibuf + c * nqp;
+        float *row = p->tbuf + c * nqp, xn = p->xnorm ? p->xnorm[c] : 0.0f;
+        int32_t ss = 0; /* |code - 128|^2 <= 65536 * 128^2: no overflow */
+        for (size_t k = 0; k < d; ++k) {
+            int32_t t = (int32_t)x[c * s->row_bytes + k] - 128;
+            ss += t * t;
+        }
+        float cn = sqrtf((float)ss) * (1.0f + 0x1p-20f);
+        int bad = 0;
+        if (s->metric != ACCEL_METRIC_COSINE) {
+            p->cmax = fmaxf(p->cmax, cn), p->xnmax = fmaxf(p->xnmax, xn);
+        } else if (xn <= FLT_MAX && xn >= (float)ACCEL_COSINE_MIN_SQNORM) {
+            p->cmax = fmaxf(p->cmax, cn / sqrtf(xn)), p->xnmax = fmaxf(p->xnmax, 1.0f / sqrtf(xn));
+        } else if (!(xn <= FLT_MAX)) {
+            p->cmax = INFINITY;
+        }
+        if (s->metric == ACCEL_METRIC_IP) {
+            for (size_t i = 0; i < nq; ++i) row[i] = -(b[i] + a[i] * (float)acc[i]);
+        } else if (s->metric == ACCEL_METRIC_COSINE) {
+            int plain = xn <= FLT_MAX && xn >= (float)ACCEL_COSINE_MIN_SQNORM;
+            float inv = plain ? 1.0f / sqrtf(xn) : 0.0f;
+            for (size_t i = 0; i < nq; ++i)
+                row[i] = plain && qn[i] != 0.0f ? 1.0f - (b[i] + a[i] * (float)acc[i]) * inv
+                                                : cosine_of(0.0f, xn, qn[i]);
+        } else {
+            for (size_t i = 0; i < nq; ++i)
+                row[i] = qn[i] + xn - 2.0f * (b[i] + a[i] * (float)acc[i]);
+        }
+        for (size_t i = 0; i < nq; ++i) bad |= !(fabsf(row[i]) <= FLT_MAX);
+        for (size_t i = 0; bad && i < nq; ++i)
+            if (!(fabsf(row[i]) <= FLT_MAX)) row[i] = exact_metric(s, p, q0 + i, j0 + c);
+    }
+}
+
+/* int8 ranking of chunk query i is exact if its exact k-th best value `kth` (in key
+ * units) plus the key error bound |r| * max|code - 128| (x2 for l2, x 1/|x| for
+ * cosine) plus float rounding stays below `root`, the largest key kept: every
+ * candidate left out has a key >= root, so its true value is >= kth.  Else the
+ * query is scanned again exactly. */
+static int int8_sound(const accel_scan_t *s, const prep_t *p, size_t i, float kth, float root) {
+    double key = kth, bound = (double)p->rnorm[i] * p->cmax, mag = p->mag[i];
+    switch (s->metric) {
+    case ACCEL_METRIC_L2: key = (double)kth * kth; /* fall through */
+    case ACCEL_METRIC_SQEUCLIDEAN:
+        bound *= 2.0, mag = 2.0 * mag + p->qnorm[i] + p->xnmax;
+        break;
+    case ACCEL_METRIC_COSINE: mag = 2.0 + mag * p->xnmax; break;
+    default: break;
+    }
+    double slack = 8.0 * FLT_EPSILON * (sqrt((double)s->d) + 4.0) * (fabs(key) + fabs(root) + mag);
+    return key + bound + slack <= root;
+}
+
 static int all_finite(const float *v, size_t n) {
     int bad = 0;
     for (size_t i = 0; i < n; ++i) bad |= !(fabsf(v[i]) <= FLT_MAX);
@@ -239,11 +225,11 @@ static int all_finite(const float *v, size_t n) {
 
 accel_status_t accel_scan_distances(const accel_scan_t *s, float *out) {
     prep_t p;
-    accel_status_t st = prep_init(s, 0, &p);
+    accel_status_t st = accel_prep_init(s, 0, &p);
     size_t rows = p.rows;
     for (size_t q0 = 0; st == ACCEL_OK && q0 < s->nq; q0 += QUERY_CHUNK) {
         size_t nq = s->nq - q0 < QUERY_CHUNK ? s->nq - q0 : QUERY_CHUNK;
-        if (p.packed) pack_queries(s, &p, q0, nq);
+        if (p.packed) accel_pack_queries(s, &p, q0, nq);
         for (size_t j0 = 0; j0 < s->nx; j0 += rows) {
             size_t nb = s->nx - j0 < rows ? s->nx - j0 : rows;
             if (p.packed) {
@@ -258,102 +244,15 @@ accel_status_t accel_scan_distances(const accel_scan_t *s, float *out) {
                 if (!all_finite(out + (q0 + i) * s->nx + j0, nb)) st = ACCEL_ERR_NONFINITE;
         }
     }
-    prep_free(&p);
+    accel_prep_free(&p);
     return st;
 }
 
-/* Max-heap on (distance, index): the root is the worst of the k kept. */
-static inline int worse(float da, int64_t ia, float db, int64_t ib) {
-    return da > db || (da == db && ia > ib);
-}
-
-static void sift_down(float *hd, int64_t *hi, size_t n, size_t at) {
-    for (;;) {
-        size_t l = 2 * at + 1, top = at;
-        if (l < n && worse(hd[l], hi[l], hd[top], hi[top])) top = l;
-        if (l + 1 < n && worse(hd[l + 1], hi[l + 1], hd[top], hi[top])) top = l + 1;
-        if (top == at) return;
-        float td = hd[at];
-        int64_t ti = hi[at];
-        hd[at] = hd[top], hi[at] = hi[top], hd[top] = td, hi[top] = ti;
-        at = top;
-    }
-}
-
-static void heap_add(float *hd, int64_t *hi, size_t *count, size_t k, float v, int64_t idx) {
-    if (*count < k) { /* sift up */
-        size_t at = (*count)++;
-        while (at > 0) {
-            size_t parent = (at - 1) / 2;
-            if (!worse(v, idx, hd[parent], hi[parent])) break;
-            hd[at] = hd[parent], hi[at] = hi[parent];
-            at = parent;
-        }
-        hd[at] = v, hi[at] = idx;
-    } else {
-        hd[0] = v, hi[0] = idx;
-        sift_down(hd, hi, k, 0);
-    }
-}
-
-/* Candidates arrive in index order, so `v < worst` (strict) already prefers
- * the lower index on ties.  Returns 0 on a NaN or infinite value. */
-static int select_row(const float *row, size_t nb, size_t j0, float *hd, int64_t *hi,
-                      size_t *count, size_t k) {
-    int ok = 1;
-    float worst = *count == k ? hd[0] : INFINITY;
-    for (size_t j = 0; j < nb; ++j) {
-        if (j % 16 == 0 && j + 16 <= nb) { /* skip 16 at once: all finite and no better */
-            int any = 0;
-            for (size_t t = 0; t < 16; ++t) any |= !(row[j + t] >= worst && row[j + t] <= FLT_MAX);
-            if (!any) {
-                j += 15;
-                continue;
-            }
-        }
-        float v = row[j];
-        if (v < worst) {
-            if (v < -FLT_MAX) {
-                ok = 0;
-                continue;
-            }
-            heap_add(hd, hi, count, k, v, (int64_t)(j0 + j));
-            worst = *count == k ? hd[0] : INFINITY;
-        } else if (!(v <= FLT_MAX)) {
-            ok = 0;
-        }
-    }
-    return ok;
-}
-
-/* select_row() over a candidate-major block: worst[i] is query i's admission bound. */
-static int select_packed(const float *t, size_t nb, size_t nqp, size_t nq, size_t j0,
-                         float *hd, int64_t *hi, size_t *count, size_t k, float *worst) {
-    int ok = 1;
-    for (size_t c = 0; c < nb; ++c) {
-        const float *row = t + c * nqp;
-        for (size_t i = 0; i < nq; ++i) {
-            float v = row[i];
-            if (v < worst[i]) {
-                if (v < -FLT_MAX) {
-                    ok = 0;
-                    continue;
-                }
-                heap_add(hd + i * k, hi + i * k, &count[i], k, v, (int64_t)(j0 + c));
-                worst[i] = count[i] == k ? hd[i * k] : INFINITY;
-            } else if (!(v <= FLT_MAX)) {
-                ok = 0;
-            }
-        }
-    }
-    return ok;
-}
-
-/* Expanded l2: the kept candidates (kh >= k per query) get their exact distance
- * and the best k of those, by (exact distance, index), go to the outputs. */
-static accel_status_t refine(const accel_scan_t *s, size_t q0, size_t nq, const int64_t *hi,
-                             const size_t *count, size_t kh, size_t k, float *dist,
-                             int64_t *idx) {
+/* Expanded l2 and int8 ranking: the kept candidates (kh >= k per query) get their
+ * exact metric value and the best k of those, by (value, index), go to the outputs. */
+static accel_status_t refine(const accel_scan_t *s, const prep_t *p, size_t q0, size_t nq,
+                             const int64_t *hi, const size_t *count, size_t kh, size_t k,
+                             float *dist, int64_t *idx) {
     accel_status_t st = ACCEL_OK;
     for (size_t i = 0; i < nq; ++i) {
         float *od = dist + i * k;
@@ -361,10 +260,9 @@ static accel_status_t refine(const accel_scan_t *s, size_t q0, size_t nq, const 
         size_t c = 0;
         for (size_t e = 0; e < count[i]; ++e) {
             int64_t j = hi[i * kh + e];
-            float v = exact_l2sq(s, q0 + i, (size_t)j);
-            if (!(v <= FLT_MAX)) st = ACCEL_ERR_NONFINITE;
-            if (s->metric == ACCEL_METRIC_L2) v = sqrtf(v);
-            if (c < k || worse(od[0], oi[0], v, j)) heap_add(od, oi, &c, k, v, j);
+            float v = exact_metric(s, p, q0 + i, (size_t)j);
+            if (!(fabsf(v) <= FLT_MAX)) st = ACCEL_ERR_NONFINITE;
+            if (c < k || accel_worse(od[0], oi[0], v, j)) accel_heap_add(od, oi, &c, k, v, j);
         }
     }
     return st;
@@ -374,54 +272,63 @@ accel_status_t accel_scan_topk(const accel_scan_t *s, size_t k, int64_t *idx, fl
     if (k > s->nx) k = s->nx;
     if (k == 0 || s->nq == 0) return ACCEL_OK;
     prep_t p;
-    accel_status_t st = prep_init(s, 1, &p);
+    accel_status_t st = accel_prep_init(s, 1, &p);
     size_t rows = p.rows, qc = s->nq < QUERY_CHUNK ? s->nq : QUERY_CHUNK;
-    size_t kh = p.expand ? k + (k > OVERFETCH ? k : OVERFETCH) : k; /* heap size */
+    int rerank = p.expand || p.int8;
+    size_t over = p.int8 ? OVERFETCH_I8 : OVERFETCH;
+    size_t kh = rerank ? k + (k > over ? k : over) : k; /* heap size */
     if (kh > s->nx) kh = s->nx;
     float *scratch = malloc(qc * rows * sizeof(float));
     size_t *count = calloc(qc, sizeof(size_t));
-    float *heap_d = p.expand ? malloc(qc * kh * sizeof(float)) : NULL;
-    int64_t *heap_i = p.expand ? malloc(qc * kh * sizeof(int64_t)) : NULL;
+    float *heap_d = rerank ? malloc(qc * kh * sizeof(float)) : NULL;
+    int64_t *heap_i = rerank ? malloc(qc * kh * sizeof(int64_t)) : NULL;
     float *worst = malloc(qc * sizeof(float));
+    unsigned char *redo = calloc(qc, 1);
     if (st == ACCEL_OK &&
-        (!scratch || !count || !worst || (p.expand && (!heap_d || !heap_i))))
+        (!scratch || !count || !worst || !redo || (rerank && (!heap_d || !heap_i))))
         st = ACCEL_ERR_NOMEM;
     for (size_t q0 = 0; st == ACCEL_OK && q0 < s->nq; q0 += QUERY_CHUNK) {
         size_t nq = s->nq - q0 < QUERY_CHUNK ? s->nq - q0 : QUERY_CHUNK;
         /* the outputs double as heap storage unless expanded l2 keeps more */
-        float *hd = p.expand ? heap_d : dist + q0 * k;
-        int64_t *hi = p.expand ? heap_i : idx + q0 * k;
+        float *hd = rerank ? heap_d : dist + q0 * k;
+        int64_t *hi = rerank ? heap_i : idx + q0 * k;
         memset(count, 0, qc * sizeof(size_t));
         for (size_t i = 0; i < nq; ++i) worst[i] = INFINITY;
-        if (p.packed) pack_queries(s, &p, q0, nq);
+        p.cmax = p.xnmax = 0.0f;
+        if (p.packed) accel_pack_queries(s, &p, q0, nq);
+        if (p.int8) accel_pack_queries_i8(s, &p, q0, nq);
         for (size_t j0 = 0; j0 < s->nx && st == ACCEL_OK; j0 += rows) {
             size_t nb = s->nx - j0 < rows ? s->nx - j0 : rows;
-            if (p.packed) {
-                eval_packed(s, &p, q0, nq, j0, nb);
-                if (!select_packed(p.tbuf, nb, p.nqp, nq, j0, hd, hi, count, kh, worst))
+            if (p.packed || p.int8) {
+                if (p.int8)
+                    eval_i8(s, &p, q0, nq, j0, nb);
+                else
+                    eval_packed(s, &p, q0, nq, j0, nb);
+                if (!accel_select_packed(p.tbuf, nb, p.nqp, nq, j0, hd, hi, count, kh, worst))
                     st = ACCEL_ERR_NONFINITE;
                 continue;
             }
             eval(s, &p, q0, nq, j0, nb, scratch, nb);
             for (size_t i = 0; i < nq; ++i)
-                if (!select_row(scratch + i * nb, nb, j0, hd + i * kh, hi + i * kh, &count[i],
-                                kh))
+                if (!accel_select_row(scratch + i * nb, nb, j0, hd + i * kh, hi + i * kh,
+                                      &count[i], kh))
                     st = ACCEL_ERR_NONFINITE;
         }
-        if (p.expand && st == ACCEL_OK)
-            st = refine(s, q0, nq, hi, count, kh, k, dist + q0 * k, idx + q0 * k);
-        for (size_t i = 0; i < nq && st == ACCEL_OK; ++i) { /* heap sort: ascending in place */
-            float *d = dist + (q0 + i) * k;
-            int64_t *x = idx + (q0 + i) * k;
-            for (size_t n = k; n > 1; --n) {
-                float td = d[0];
-                int64_t ti = x[0];
-                d[0] = d[n - 1], x[0] = x[n - 1], d[n - 1] = td, x[n - 1] = ti;
-                sift_down(d, x, n - 1, 0);
+        if (rerank && st == ACCEL_OK)
+            st = refine(s, &p, q0, nq, hi, count, kh, k, dist + q0 * k, idx + q0 * k);
+        for (size_t i = 0; i < nq; ++i) /* int8: which queries need the exact scan */
+            redo[i] = p.int8 && st == ACCEL_OK && count[i] == kh && kh < s->nx &&
+                      !int8_sound(s, &p, i, dist[(q0 + i) * k], hd[i * kh]);
+        for (size_t i = 0; i < nq && st == ACCEL_OK; ++i)
+            accel_heap_sort(dist + (q0 + i) * k, idx + (q0 + i) * k, k);
+        for (size_t i = 0; i < nq && st == ACCEL_OK; ++i)
+            if (redo[i]) { /* one query scans the direct (exact) path */
+                accel_scan_t one = *s;
+                one.q = (const float *)s->q + (q0 + i) * s->d, one.nq = 1;
+                st = accel_scan_topk(&one, k, idx + (q0 + i) * k, dist + (q0 + i) * k);
             }
-        }
     }
-    free(scratch), free(count), free(heap_d), free(heap_i), free(worst);
-    prep_free(&p);
+    free(scratch), free(count), free(heap_d), free(heap_i), free(worst), free(redo);
+    accel_prep_free(&p);
     return st;
 }

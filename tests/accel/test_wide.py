@@ -97,3 +97,12 @@ def test_encoder_out_is_checked(level: str, call) -> None:  # type: ignore[no-un
     x = np.ones((4, 16), np.float32)
     with pytest.raises(ValueError, match="out"):
         call(x, accel.sq8_train(x))
+
+
+@pytest.mark.parametrize("nq", [8, 12, 17, 24, 40, 56])
+def test_packed_query_groups_of_eight(level: str, nq: int) -> None:
+    """Query counts around the packed kernels' 16- and 32-query groups (padded to 16)."""
+    q, x = make(nq, nq, 61, 19)
+    for metric in ["ip", "cosine", "l2"]:
+        idx, dist = accel.topk(q, x, 7, metric)
+        check_topk(q, x, 7, metric, idx, dist)

@@ -527,6 +527,38 @@ static void test_dot_packed(const accel_kernels_t *K, size_t nq, size_t nx, size
     gfree(out, nx * ldo * sizeof(float));
 }
 
+/* sq8_dot_packed: uint8 codes x int8 queries packed 4 dimensions x nqp per group; the
+ * int32 sums must be exact (no tolerance), padded query columns exactly 0.  `extreme`
+ * fills codes with 255 and queries with -128 (the largest magnitude the layout holds). */
+static void test_sq8_dot_packed(const accel_kernels_t *K, size_t nq, size_t nx, size_t d,
+                                int extreme) {
+    if (!K->sq8_dot_packed) return; /* this level keeps the f32 path (no VNNI) */
+    size_t nqp = (nq + 15) / 16 * 16, ldo = nqp, dp = (d + 3) / 4 * 4;
+    char name[64];
+    int8_t *qt = galloc(dp * nqp + 64);
+    uint8_t *x = galloc(nx * d + 1); /* the guard page follows the last row's last byte */
+    int32_t *out = galloc(nx * ldo * sizeof(int32_t));
+    int8_t *q = (int8_t *)(((uintptr_t)qt + 63) & ~(uintptr_t)63);
+    memset(q, 0, dp * nqp);
+    for (size_t k = 0; k < d; ++k)
+        for (size_t i = 0; i < nq; ++i)
+            q[(k / 4) * 4 * nqp + 4 * i + k % 4] = extreme ? -128 : (int8_t)irange(-128, 127);
+    x += 1; /* odd address: rows at any alignment */
+    for (size_t i = 0; i < nx * d; ++i) x[i] = extreme ? 255 : (uint8_t)irange(0, 255);
+    snprintf(name, sizeof name, "%s sq8_dot_packed", K->name);
+    K->sq8_dot_packed(q, nqp, x, nx, d, d, out, ldo);
+    for (size_t j = 0; j < nx; ++j)
+        for (size_t i = 0; i < nqp; ++i) {
+            int64_t ref = 0;
+            for (size_t k = 0; k < d; ++k)
+                ref += (int64_t)x[j * d + k] * q[(k / 4) * 4 * nqp + 4 * i + k % 4];
+            record(name, out[j * ldo + i], (double)ref, 0.0, 0.0,
+                   "nq=%zu nx=%zu d=%zu i=%zu j=%zu", nq, nx, d, i, j);
+        }
+    gfree(qt, dp * nqp + 64), gfree(x - 1, nx * d + 1);
+    gfree(out, nx * ldo * sizeof(int32_t));
+}
+
 static void test_pq(const accel_kernels_t *K, size_t m, size_t ksub, size_t dsub) {
     size_t n = 37, d = m * dsub;
     char name[64];
@@ -829,10 +861,20 @@ static void test_level(const accel_kernels_t *K, const accel_kernels_t *S) {
     static const size_t pq[][3] = {{1, 16, 1}, {3, 16, 3}, {8, 256, 4}, {17, 256, 7}, {4, 32, 16}};
     for (size_t i = 0; i < sizeof pq / sizeof pq[0]; ++i) test_pq(K, pq[i][0], pq[i][1], pq[i][2]);
 
-    static const size_t pk[][3] = {{1, 1, 1},  {8, 5, 3},    {16, 25, 17}, {17, 13, 33},
-                                   {32, 12, 7}, {33, 30, 100}, {64, 7, 384}, {5, 50, 2}};
+    static const size_t pk[][3] = {{1, 1, 1},   {8, 5, 3},     {16, 25, 17}, {17, 13, 33},
+                                   {32, 12, 7},  {33, 30, 100}, {64, 7, 384}, {5, 50, 2},
+                                   {8, 53, 31},  {12, 27, 9},   {24, 49, 16}, {40, 30, 5},
+                                   {56, 25, 33}, {9, 3, 1}};
     for (size_t i = 0; i < sizeof pk / sizeof pk[0]; ++i)
         test_dot_packed(K, pk[i][0], pk[i][1], pk[i][2]);
+    /* int8: every d % 4 tail, the 2 x 12 / 1 x 24 tiles and their remainders */
+    static const size_t ik[][3] = {{1, 1, 1},   {8, 5, 3},     {16, 25, 17},  {17, 13, 33},
+                                   {32, 12, 6}, {33, 30, 100}, {64, 7, 384},  {5, 50, 2},
+                                   {32, 37, 4}, {48, 49, 769}, {16, 24, 768}, {40, 11, 5}};
+    for (size_t i = 0; i < sizeof ik / sizeof ik[0]; ++i)
+        test_sq8_dot_packed(K, ik[i][0], ik[i][1], ik[i][2], 0);
+    test_sq8_dot_packed(K, 16, 3, ACCEL_I8_MAX_D, 1); /* the largest sums: no overflow */
+    test_sq8_dot_packed(K, 32, 13, 1001, 1);
 
     static const size_t sdims[] = {1, 3, 4, 7, 16, 17, 100, 384, 1000};
     static const size_t sq[] = {1, 5, 9}; /* 5: decode-once + expanded l2; 9: packed kernel */
