@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from sqlalchemy_ruvector.vector_types import vector_type
+
 from ._db import Db
 from .errors import MigrationRefused, Refusal
 from .facts import ColumnFacts, DependentFacts, IndexFacts, IndexKey, TableFacts
 
-__all__ = ["current_schema", "reflect_table", "stored_dims", "vector_tables"]
+__all__ = ["current_schema", "dims_expression", "reflect_table", "stored_dims", "vector_tables"]
 
 _TABLE: Final = """
 SELECT c.oid, c.relkind, n.nspname,
@@ -204,16 +206,36 @@ def _index(r: Any, by_num: Mapping[int, str]) -> IndexFacts:
     )
 
 
+def dims_expression(type_name: str, expr: str) -> str | None:
+    """SQL giving the dimension of the value ``expr`` (already quoted) of vector type
+    ``type_name``: the type's dims function from the registry (``vector_dims`` covers
+    vector and halfvec, ``ruvector_dims`` ruvector); sparse types have none in pgvector
+    0.8, so their dimension is read from the text form ``{i:v,...}/dims``. None for a
+    type that is not a vector type."""
+    spec = vector_type(type_name)
+    if spec is None:
+        return None
+    function = spec.functions.get("dims")
+    if function is not None:
+        return f"{function}({expr})"
+    if spec.storage == "sparse":
+        return f"split_part({expr}::text, '/', 2)::int"
+    return None
+
+
 def stored_dims(db: Db, facts: TableFacts, column: str) -> dict[int, int]:
-    """Dimensions actually stored in ``column`` -> row count (for unbounded columns)."""
+    """Dimensions actually stored in ``column`` -> row count (for unbounded columns);
+    empty for a column that is not of a vector type with a dimension."""
     from ._sql import ident, qualified
 
     col = facts.column(column)
-    if col is None:
+    if col is None or col.family is None:
         return {}
-    dims_fn = "vector_dims" if col.family == "pgvector" else "ruvector_dims"
+    dims = dims_expression(col.type_name, ident(column))
+    if dims is None:
+        return {}
     rows = db.rows(
-        f"SELECT {dims_fn}({ident(column)}), count(*) FROM {qualified(facts.schema, facts.name)}"
+        f"SELECT {dims}, count(*) FROM {qualified(facts.schema, facts.name)}"
         f" WHERE {ident(column)} IS NOT NULL GROUP BY 1 ORDER BY 1"
     )
     return {int(d): int(n) for d, n in rows}

@@ -103,3 +103,19 @@ def test_module_entry_point(make_source_db: Callable[..., Database]) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "op.migrate_to_ruvector('docs', 'e')" in proc.stdout
+
+
+def test_plan_reports_unbounded_sparsevec_and_halfvec_columns(
+    make_source_db: Callable[..., Database], tmp_path: Path
+) -> None:
+    """The plan measures unbounded columns of every pgvector type (sparsevec has no
+    vector_dims in pgvector 0.8): those without a ruvector counterpart are REFUSED by
+    name instead of the measuring query failing."""
+    db = make(make_source_db)
+    run_sql(db, "CREATE TABLE mixed (id int PRIMARY KEY, s sparsevec, h halfvec)")
+    run_sql(db, "INSERT INTO mixed VALUES (1, '{1:1,3:2}/5', '[1,2]'), (2, '{2:1}/7', NULL)")
+    code, out = plan("--url", db.url, "--write", str(tmp_path))
+    assert code == 2
+    assert "public.mixed.s: is sparsevec" in out
+    assert "public.mixed.h: is halfvec" in out
+    assert list(tmp_path.iterdir()) == []

@@ -218,3 +218,56 @@ def test_back_to_pgvector_needs_pgvector(ruvector_db: Database) -> None:
     with pytest.raises(MigrationRefused, match=missing), operations(ruvector_db) as op:
         op.migrate_to_pgvector("nopg", "e")
     assert catalog(ruvector_db, "nopg")["columns"][1][1] == "ruvector(3)"
+
+
+@pytest.mark.parametrize(
+    ("type_name", "value"),
+    [
+        ("halfvec", "CASE WHEN i % 2 = 0 THEN '[1,2,3]' ELSE '[1,2,3,4]' END::halfvec"),
+        ("sparsevec", "CASE WHEN i % 2 = 0 THEN '{1:1,3:2}/5' ELSE '{2:1}/7' END::sparsevec"),
+    ],
+)
+def test_whole_table_migration_reads_unbounded_dims_of_every_type(
+    source_db: Database, type_name: str, value: str
+) -> None:
+    """Migrating a whole table measures every unbounded vector-family column with the
+    type's own dims function (pgvector has no vector_dims(sparsevec)) before planning;
+    a halfvec/sparsevec column has no ruvector counterpart, so the plan refuses it by
+    name and nothing changes, instead of the measuring query failing."""
+    run_sql(source_db, f"CREATE TABLE u (id int PRIMARY KEY, e vector(2), x {type_name})")
+    run_sql(
+        source_db,
+        f"INSERT INTO u SELECT i, '[1,2]', {value} FROM generate_series(1, 20) i",
+    )
+    before = checksum(source_db, "u")
+    with (
+        pytest.raises(MigrationRefused, match=rf"public\.u\.x: is {type_name}"),
+        operations(source_db) as op,
+    ):
+        op.migrate_to_ruvector("u")
+    columns = {c[0]: c[1] for c in catalog(source_db, "u")["columns"]}
+    assert (columns["e"], columns["x"]) == ("vector(2)", type_name)
+    assert checksum(source_db, "u") == before
+
+
+@pytest.mark.parametrize(
+    ("type_name", "value", "expected"),
+    [
+        ("vector", "'[1,2,3]'", {3: 1}),
+        ("halfvec", "'[1,2,3,4]'", {4: 1}),
+        ("sparsevec", "'{1:1,3:2}/5'", {5: 1}),
+        ("ruvector", "'[1,2]'", {2: 1}),
+    ],
+)
+def test_stored_dims_of_each_vector_type(
+    source_db: Database, type_name: str, value: str, expected: dict[int, int]
+) -> None:
+    from alembic_ext._db import Db
+    from alembic_ext.catalog import reflect_table, stored_dims
+
+    run_sql(source_db, f"CREATE TABLE d (x {type_name})")
+    run_sql(source_db, f"INSERT INTO d VALUES ({value}::{type_name}), (NULL)")
+    with operations(source_db) as op:
+        db = Db(op.migration_context.connection)
+        facts = reflect_table(db, "d", "public")
+        assert stored_dims(db, facts, "x") == expected
