@@ -12,7 +12,7 @@ from typing import Final
 
 from sqlalchemy.dialects import postgresql
 
-from sqlalchemy_ruvector.errors import InvalidIdentifierError
+from sqlalchemy_ruvector.errors import InvalidArgumentError, InvalidIdentifierError
 
 __all__ = ["ident", "literal", "qualified"]
 
@@ -43,5 +43,5 @@ def qualified(schema: str | None, name: str) -> str:
 def literal(value: str) -> str:
     """A standard-conforming SQL string literal (for DDL, which cannot bind values)."""
     if "\x00" in value:
-        raise ValueError(f"SQL literal {value!r} contains a NUL byte")
+        raise InvalidArgumentError(f"SQL literal {value!r} contains a NUL byte", value=value)
     return "'" + value.replace("'", "''") + "'"

@@ -19,6 +19,8 @@ from typing import Any
 from alembic.operations import MigrateOperation, Operations
 from sqlalchemy import text
 
+from sqlalchemy_ruvector.errors import InvalidArgumentError, InvalidArgumentTypeError
+
 from .errors import MigrationRefused, Refusal
 
 __all__ = ["AlterVectorDimensionOp", "DimensionChangeRefused"]
@@ -38,8 +40,10 @@ class DimensionChangeRefused(MigrationRefused):
 
 def _check_dim(name: str, value: int | None) -> None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-        raise TypeError(
-            f"alter_vector_dimension: {name} must be a positive int or None, got {value!r}"
+        raise InvalidArgumentTypeError(
+            f"alter_vector_dimension: {name} must be a positive int or None, got {value!r}",
+            argument=name,
+            value=value,
         )
 
 
@@ -61,9 +65,11 @@ class AlterVectorDimensionOp(MigrateOperation):
         _check_dim("from_dim", from_dim)
         _check_dim("to_dim", to_dim)
         if using is not None and truncate:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"alter_vector_dimension({table_name}.{column_name}): give using= or "
-                "truncate=True, not both"
+                "truncate=True, not both",
+                argument="using",
+                value=using,
             )
         self.table_name = table_name
         self.column_name = column_name

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 
 from sqlalchemy_ruvector.capabilities import Capabilities, capabilities_of
 from sqlalchemy_ruvector.engine_setup import refresh_capabilities
+from sqlalchemy_ruvector.errors import InvalidArgumentError
 from sqlalchemy_ruvector.indexes import VectorIndex
 from sqlalchemy_ruvector.vector_types import column_classes
 
@@ -190,9 +191,11 @@ def migrate_column(
     """Run one column (or table) migration on ``db``: the Python form of the ops."""
     chosen = get_strategy(strategy)
     if request.options and not getattr(chosen, "needs_autocommit", False):
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{', '.join(sorted(request.options))}: option(s) of strategy='online', "
-            f"not of strategy={strategy!r}"
+            f"not of strategy={strategy!r}",
+            argument=sorted(request.options)[0],
+            value=strategy,
         )
     if request.target == "ruvector":
         getattr(chosen, "ensure_installable", extension.ensure_installable)(db)

@@ -13,6 +13,8 @@ from typing import Any
 
 from alembic.operations import Operations
 
+from sqlalchemy_ruvector.errors import InvalidArgumentError
+
 from ._operation import Arguments, VectorOperation
 from ._operation import non_defaults as _kw
 
@@ -275,9 +277,10 @@ class DropVectorIndexOp(VectorOperation):
 
     def reverse(self) -> CreateVectorIndexOp:
         if self.table_name is None or self.column is None:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"drop_vector_index({self.index_name!r}) cannot be reversed without "
-                "table_name and column"
+                "table_name and column",
+                argument="table_name" if self.table_name is None else "column",
             )
         return CreateVectorIndexOp(
             self.index_name,

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
+from sqlalchemy_ruvector.errors import InvalidArgumentError
+
 from .ops import VectorOperation
 
 __all__ = ["find_head", "render_call", "write_revision"]
@@ -40,8 +42,9 @@ def find_head(directory: Path) -> str | None:
     referenced = {p for parents in revisions.values() for p in parents}
     heads = sorted(set(revisions) - referenced)
     if len(heads) > 1:
-        raise ValueError(
-            f"{directory} has several heads ({', '.join(heads)}): pass --down-revision"
+        raise InvalidArgumentError(
+            f"{directory} has several heads ({', '.join(heads)}): pass --down-revision",
+            argument="down_revision",
         )
     return heads[0] if heads else None
 

@@ -20,6 +20,7 @@ from typing import Any, Final
 import numpy as np
 
 from sqlalchemy_ruvector.capabilities import Capabilities
+from sqlalchemy_ruvector.errors import InvalidArgumentError
 from sqlalchemy_ruvector.metrics import metric as metric_named
 
 from ._db import Db
@@ -112,7 +113,9 @@ def _distance(c: _Column, metric: str) -> str:
     if c.family == "pgvector":
         return f"({col} {m.operator} %(q)s::vector)"
     if m.ruvector_function is None:
-        raise ValueError(f"metric {metric!r} has no ruvector function")
+        raise InvalidArgumentError(
+            f"metric {metric!r} has no ruvector function", argument="metric", value=metric
+        )
     return f"({m.function_sign} * {m.ruvector_function}({col}, %(q)s::ruvector))"
 
 
@@ -143,7 +146,11 @@ def snapshot(
     """Snapshot ``table.column``. ``queries`` (from an earlier snapshot) are reused so
     the top-k of before and after answer the same questions."""
     if samples < 0 or k < 1:
-        raise ValueError(f"samples must be >= 0 and k >= 1, got samples={samples}, k={k}")
+        raise InvalidArgumentError(
+            f"samples must be >= 0 and k >= 1, got samples={samples}, k={k}",
+            argument="samples" if samples < 0 else "k",
+            value=samples if samples < 0 else k,
+        )
     c = _resolve(db, table, column, schema)
     source = qualified(c.schema, c.table)
     col = ident(c.column)

@@ -20,7 +20,7 @@ from sqlalchemy.sql.elements import FunctionFilter
 from sqlalchemy.sql.functions import ReturnTypeFromArgs
 
 from .capabilities import capabilities_of
-from .errors import UnsupportedByServerError
+from .errors import InvalidArgumentTypeError, UnsupportedByServerError
 from .vector_types import is_ruvector
 
 __all__ = ["avg", "render_aggregate", "sum"]
@@ -88,7 +88,9 @@ def render_aggregate(
 def _render(element: avg | sum, compiler: SQLCompiler, criterion: str | None, **kw: Any) -> str:
     clauses = list(element.clauses)
     if len(clauses) != 1:
-        raise TypeError(f"{element.name} takes one vector argument, got {len(clauses)}")
+        raise InvalidArgumentTypeError(
+            f"{element.name} takes one vector argument, got {len(clauses)}"
+        )
     (argument,) = clauses
     caps = capabilities_of(compiler.dialect)
     functions = caps.functions if caps is not None and caps.probed and caps.has_extension else None

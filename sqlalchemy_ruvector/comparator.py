@@ -24,6 +24,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ._sa_internals import InternalTraversal, OperandExpression
 from .capabilities import Capabilities, effective
+from .errors import InvalidArgumentError
 from .metrics import DISTANCES
 from .metrics import metric as metric_of
 from .vector_types import vector_type
@@ -56,7 +57,11 @@ class VectorDistance(OperandExpression[float]):
 
     def __init__(self, left: ColumnElement[Any], right: ColumnElement[Any], metric: str) -> None:
         if metric not in METRICS:
-            raise ValueError(f"unknown metric {metric!r}; expected one of {', '.join(METRICS)}")
+            raise InvalidArgumentError(
+                f"unknown metric {metric!r}; expected one of {', '.join(METRICS)}",
+                argument="metric",
+                value=metric,
+            )
         self.left = left
         self.right = right
         self.metric = metric

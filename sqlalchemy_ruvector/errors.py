@@ -11,10 +11,13 @@ from __future__ import annotations
 from typing import TypeVar
 
 __all__ = [
+    "InvalidArgumentError",
+    "InvalidArgumentTypeError",
     "InvalidIdentifierError",
     "InvalidVectorError",
     "InvalidVectorTypeError",
     "MalformedVectorError",
+    "ObjectNotFoundError",
     "RuVectorError",
     "UnknownOpclassError",
     "UnmappableIndexError",
@@ -25,6 +28,28 @@ __all__ = [
 
 class RuVectorError(Exception):
     """Base of every error raised by sqlalchemy_ruvector, alembic_ext and accel."""
+
+
+class _ArgumentError(RuVectorError):
+    """A call or configuration argument that cannot be used.
+
+    ``argument`` is the parameter's name (None when the problem is the call as a whole,
+    e.g. a connection in the wrong state), ``value`` the value refused when one was."""
+
+    def __init__(self, message: str, *, argument: str | None = None, value: object = None) -> None:
+        super().__init__(message)
+        self.argument = argument
+        self.value = value
+
+
+class InvalidArgumentError(_ArgumentError, ValueError):
+    """An argument of the right type but an unusable value: an unknown metric or
+    method, a count out of range, a connection in the wrong state, ..."""
+
+
+class InvalidArgumentTypeError(_ArgumentError, TypeError):
+    """An argument of the wrong type: a str where an int belongs, a Session where a
+    Connection is needed, ..."""
 
 
 _Located = TypeVar("_Located", bound="VectorInputError")
@@ -104,6 +129,16 @@ class UnknownOpclassError(RuVectorError, LookupError):
     def __init__(self, message: str, *, opclass: str) -> None:
         super().__init__(message)
         self.opclass = opclass
+
+
+class ObjectNotFoundError(RuVectorError, LookupError):
+    """A database object the caller named that does not exist (an index, an online
+    migration in progress); ``kind`` says what was looked for, ``name`` which one."""
+
+    def __init__(self, message: str, *, kind: str, name: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.name = name
 
 
 class UnmappableIndexError(RuVectorError, ValueError):

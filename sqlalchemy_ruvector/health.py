@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from . import functions
+from .errors import InvalidArgumentError, ObjectNotFoundError
 
 __all__ = [
     "HEALTH_FUNCTIONS",
@@ -185,12 +186,18 @@ def index_info(
     """The catalog's view of ``index_name`` (searched on the search path unless
     ``schema`` is given); ``check_planner`` runs one EXPLAIN for vector indexes."""
     if not isinstance(index_name, str) or not index_name:
-        raise ValueError(f"index_name must be a non-empty str, got {index_name!r}")
+        raise InvalidArgumentError(
+            f"index_name must be a non-empty str, got {index_name!r}",
+            argument="index_name",
+            value=index_name,
+        )
     conn = _connection(bind)
     row = conn.execute(_BY_NAME, {"name": index_name, "schema": schema}).first()
     if row is None:
         where = f" in schema {schema!r}" if schema else " on the search path"
-        raise LookupError(f"no index named {index_name!r}{where}")
+        raise ObjectNotFoundError(
+            f"no index named {index_name!r}{where}", kind="index", name=index_name
+        )
     return _from_row(conn, row, check_planner)
 
 
@@ -217,7 +224,9 @@ def available_health_functions(bind: Connection | Session) -> frozenset[str]:
     """Which of :data:`HEALTH_FUNCTIONS` the connected server has."""
     caps = getattr(_connection(bind).dialect, "ruvector_capabilities", None)
     if caps is None or not caps.probed:
-        raise ValueError("available_health_functions needs a postgresql+ruvector engine")
+        raise InvalidArgumentError(
+            "available_health_functions needs a postgresql+ruvector engine", argument="bind"
+        )
     return frozenset(f for f in HEALTH_FUNCTIONS if f in caps.functions)
 
 

@@ -41,6 +41,7 @@ from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import Mapper
 from sqlalchemy.sql.elements import ColumnElement
 
+from .errors import InvalidArgumentError, InvalidArgumentTypeError
 from .metrics import METRICS, comparator_of_metric
 from .types._base import VectorType
 
@@ -58,7 +59,11 @@ _PK: Final = "pk_{}"
 
 def _positive_int(name: str, value: Any, low: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"hybrid_search: {name} must be an int >= {low}, got {value!r}")
+        raise InvalidArgumentError(
+            f"hybrid_search: {name} must be an int >= {low}, got {value!r}",
+            argument=name,
+            value=value,
+        )
     return value
 
 
@@ -70,14 +75,20 @@ def _primary_key(entity: Any) -> list[ColumnElement[Any]]:
     else:
         mapper = getattr(sa.inspect(entity, raiseerr=False), "mapper", None)
         if not isinstance(mapper, Mapper):
-            raise TypeError(
+            raise InvalidArgumentTypeError(
                 "hybrid_search: expected a mapped class, an aliased class, a Table or a "
-                f"select() of one of them, got {entity!r}"
+                f"select() of one of them, got {entity!r}",
+                argument="source",
+                value=entity,
             )
         pk = [getattr(entity, mapper.get_property_by_column(c).key) for c in mapper.primary_key]
         name = mapper.class_.__name__
     if not pk:
-        raise ValueError(f"hybrid_search: {name} has no primary key to join candidates on")
+        raise InvalidArgumentError(
+            f"hybrid_search: {name} has no primary key to join candidates on",
+            argument="source",
+            value=entity,
+        )
     return pk
 
 
@@ -88,8 +99,10 @@ def _source(source: Any) -> tuple[Any, list[ColumnElement[Any]], sa.Select[Any],
         return source, _primary_key(source), sa.select(source), None
     froms = source.get_final_froms()
     if len(froms) != 1:
-        raise ValueError(
-            f"hybrid_search: the select() must read one table or entity, it reads {len(froms)}"
+        raise InvalidArgumentError(
+            f"hybrid_search: the select() must read one table or entity, it reads {len(froms)}",
+            argument="source",
+            value=source,
         )
     entity = source.column_descriptions[0].get("entity") or froms[0]
     return entity, _primary_key(entity), source, source.whereclause
@@ -100,8 +113,10 @@ def _regconfig(language: str) -> ColumnElement[Any]:
     at execution time so that ``to_tsvector(<config>, col)`` matches an expression
     index; the name is validated and quoted as a literal, never spliced."""
     if not isinstance(language, str) or not _LANGUAGE.match(language):
-        raise ValueError(
-            f"hybrid_search: language must be a text search configuration name, got {language!r}"
+        raise InvalidArgumentError(
+            f"hybrid_search: language must be a text search configuration name, got {language!r}",
+            argument="language",
+            value=language,
         )
     name = sa.bindparam(
         "ruvector_hybrid_language", language, unique=True, literal_execute=True, type_=sa.String()
@@ -154,24 +169,43 @@ def hybrid_search(
     if implied is not None:
         where = implied if where is None else sa.and_(implied, where)
     if fusion not in FUSIONS:
-        raise ValueError(f"hybrid_search: fusion must be 'rrf' or 'linear', got {fusion!r}")
+        raise InvalidArgumentError(
+            f"hybrid_search: fusion must be 'rrf' or 'linear', got {fusion!r}",
+            argument="fusion",
+            value=fusion,
+        )
     if metric not in HYBRID_METRICS:
-        raise ValueError(
-            f"hybrid_search: metric must be one of {', '.join(HYBRID_METRICS)}, got {metric!r}"
+        raise InvalidArgumentError(
+            f"hybrid_search: metric must be one of {', '.join(HYBRID_METRICS)}, got {metric!r}",
+            argument="metric",
+            value=metric,
         )
     k = _positive_int("k", k)
     prefetch_k = _positive_int("prefetch_k", prefetch_k)
     rrf_k = _positive_int("rrf_k", rrf_k, 0)
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 <= alpha <= 1:
-        raise ValueError(f"hybrid_search: alpha must be a number in [0, 1], got {alpha!r}")
+        raise InvalidArgumentError(
+            f"hybrid_search: alpha must be a number in [0, 1], got {alpha!r}",
+            argument="alpha",
+            value=alpha,
+        )
     if not isinstance(query_text, str):
-        raise TypeError(f"hybrid_search: query_text must be a str, got {type(query_text).__name__}")
+        raise InvalidArgumentTypeError(
+            f"hybrid_search: query_text must be a str, got {type(query_text).__name__}",
+            argument="query_text",
+            value=query_text,
+        )
     if (text_column is None) == (tsvector_column is None):
-        raise ValueError("hybrid_search: pass exactly one of text_column and tsvector_column")
+        raise InvalidArgumentError(
+            "hybrid_search: pass exactly one of text_column and tsvector_column",
+            argument="text_column",
+        )
     vector_type = getattr(vector_column, "type", None)
     if not isinstance(vector_type, VectorType):
-        raise TypeError(
-            f"hybrid_search: vector_column must be a vector column, got {vector_column!r}"
+        raise InvalidArgumentTypeError(
+            f"hybrid_search: vector_column must be a vector column, got {vector_column!r}",
+            argument="vector_column",
+            value=vector_column,
         )
     query = vector_type.coerce(query_vector)  # dimension, NaN, dtype: checked before SQL
     config = _regconfig(language)

@@ -24,7 +24,7 @@ from sqlalchemy.sql.elements import ColumnClause
 
 from ._sa_internals import index_include_clause, prepared_index_name
 from .capabilities import capabilities_of, effective
-from .errors import UnsupportedByServerError
+from .errors import UnmappableIndexError, UnsupportedByServerError
 from .metrics import METHODS, access_method, parse_opclass, translate_opclass
 from .vector_types import family_types, is_ruvector, vector_type
 
@@ -44,7 +44,9 @@ def translated_opclass(opclass: str | None, method: str, sql_type: str) -> str |
     if opclass is None or spec is None or opclass.startswith(f"{spec.prefix}_"):
         return opclass
     if spec.counterpart is None:
-        raise ValueError(f"{sql_type} has no pgvector counterpart to translate opclasses from")
+        raise UnmappableIndexError(
+            f"{sql_type} has no pgvector counterpart to translate opclasses from", opclass=opclass
+        )
     return translate_opclass(
         opclass, source_type=spec.counterpart, target_type=sql_type, method=method
     )

@@ -27,6 +27,7 @@ from sqlalchemy.sql.compiler import DDLCompiler
 from sqlalchemy.sql.elements import Cast, ColumnClause, ColumnElement
 
 from .capabilities import Capabilities, effective
+from .errors import InvalidArgumentError, InvalidArgumentTypeError
 from .index_translation import render_create_index
 from .metrics import METHODS, OPCLASS_METRICS, access_method, metric_names, opclass_name, supports
 from .types._base import VectorType
@@ -60,30 +61,44 @@ def _check_params(method: str, params: Mapping[str, Any], where: str) -> dict[st
     checked: dict[str, Any] = {}
     for name, value in params.items():
         if name not in allowed:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"{where}: unknown {method} parameter {name!r}; "
-                f"expected one of {', '.join(allowed)}"
+                f"expected one of {', '.join(allowed)}",
+                argument=name,
+                value=value,
             )
         spec = allowed[name]
         if isinstance(spec[0], str):
             if value not in spec:
-                raise ValueError(
-                    f"{where}: {name} must be one of {', '.join(map(str, spec))}, got {value!r}"
+                raise InvalidArgumentError(
+                    f"{where}: {name} must be one of {', '.join(map(str, spec))}, got {value!r}",
+                    argument=name,
+                    value=value,
                 )
         else:
             low, high = spec
             if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-                raise TypeError(f"{where}: {name} must be an int, got {value!r}")
+                raise InvalidArgumentTypeError(
+                    f"{where}: {name} must be an int, got {value!r}", argument=name, value=value
+                )
             value = int(value)  # numpy integers too; the DDL renders a plain int
             if not low <= value <= high:
-                raise ValueError(f"{where}: {name} must be between {low} and {high}, got {value}")
+                raise InvalidArgumentError(
+                    f"{where}: {name} must be between {low} and {high}, got {value}",
+                    argument=name,
+                    value=value,
+                )
         checked[name] = value
     if (
         "m" in checked
         and "ef_construction" in checked
         and checked["ef_construction"] < 2 * checked["m"]
     ):
-        raise ValueError(f"{where}: ef_construction must be at least 2 * m")
+        raise InvalidArgumentError(
+            f"{where}: ef_construction must be at least 2 * m",
+            argument="ef_construction",
+            value=checked["ef_construction"],
+        )
     return checked
 
 
@@ -107,12 +122,16 @@ class VectorIndex(Index):
         **params: Any,
     ) -> None:
         if method not in METHODS:
-            raise ValueError(
-                f"index {name!r}: method must be one of {', '.join(METHODS)}, got {method!r}"
+            raise InvalidArgumentError(
+                f"index {name!r}: method must be one of {', '.join(METHODS)}, got {method!r}",
+                argument="method",
+                value=method,
             )
         if metric not in METRICS:
-            raise ValueError(
-                f"index {name!r}: metric must be one of {', '.join(METRICS)}, got {metric!r}"
+            raise InvalidArgumentError(
+                f"index {name!r}: metric must be one of {', '.join(METRICS)}, got {metric!r}",
+                argument="metric",
+                value=metric,
             )
         self.vector_method = method
         self.vector_metric = metric

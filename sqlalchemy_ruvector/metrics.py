@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Final
 from sqlalchemy import Double, literal
 from sqlalchemy.sql.elements import ColumnElement
 
-from .errors import UnknownOpclassError, UnmappableIndexError
+from .errors import InvalidArgumentError, UnknownOpclassError, UnmappableIndexError
 from .vector_types import default_opclass_keys, is_ruvector, opclass_metrics
 
 if TYPE_CHECKING:
@@ -210,7 +210,11 @@ def metric(name: str) -> Metric:
     try:
         return METRICS[name]
     except KeyError:
-        raise ValueError(f"unknown metric {name!r}; expected one of {', '.join(METRICS)}") from None
+        raise InvalidArgumentError(
+            f"unknown metric {name!r}; expected one of {', '.join(METRICS)}",
+            argument="metric",
+            value=name,
+        ) from None
 
 
 def comparator(method: str) -> Comparator:
@@ -218,8 +222,10 @@ def comparator(method: str) -> Comparator:
     try:
         return COMPARATORS[method]
     except KeyError:
-        raise ValueError(
-            f"unknown comparator {method!r}; expected one of {', '.join(COMPARATORS)}"
+        raise InvalidArgumentError(
+            f"unknown comparator {method!r}; expected one of {', '.join(COMPARATORS)}",
+            argument="method",
+            value=method,
         ) from None
 
 
@@ -302,7 +308,11 @@ def access_method(sql_type: str, method: str, caps: Capabilities) -> str:
     """The server's access-method name for ``method`` on ``sql_type`` columns: ruvector's
     HNSW is ``ruhnsw`` where its docs hold and ``hnsw`` in the published 2.0.5."""
     if method not in METHODS:
-        raise ValueError(f"unknown index method {method!r}; expected one of {', '.join(METHODS)}")
+        raise InvalidArgumentError(
+            f"unknown index method {method!r}; expected one of {', '.join(METHODS)}",
+            argument="method",
+            value=method,
+        )
     if not is_ruvector(sql_type):
         return method
     return caps.hnsw_am if method == "hnsw" else caps.ivfflat_am
@@ -333,5 +343,7 @@ def accel_metric(metric_name: str) -> Any:
 
     name = metric(metric_name).accel
     if name is None:
-        raise ValueError(f"accel has no {metric_name} metric")
+        raise InvalidArgumentError(
+            f"accel has no {metric_name} metric", argument="metric", value=metric_name
+        )
     return accel.Metric[name.upper()]

@@ -12,6 +12,7 @@ from sqlalchemy.engine.url import URL
 
 from .dialect import VECTOR_ISCHEMA_NAMES
 from .engine_setup import install_engine
+from .errors import InvalidArgumentError
 
 __all__ = ["RuVectorPlugin"]
 
@@ -27,8 +28,11 @@ class RuVectorPlugin(CreateEnginePlugin):
     def engine_created(self, engine: Engine) -> None:
         dialect = engine.dialect
         if dialect.name != "postgresql" or dialect.driver != "psycopg":
-            raise ValueError(
-                f"the ruvector plugin needs postgresql+psycopg, not {dialect.name}+{dialect.driver}"
+            found = f"{dialect.name}+{dialect.driver}"
+            raise InvalidArgumentError(
+                f"the ruvector plugin needs postgresql+psycopg, not {found}",
+                argument="url",
+                value=found,
             )
         dialect.ischema_names = {**dialect.ischema_names, **VECTOR_ISCHEMA_NAMES}  # type: ignore[attr-defined]
         install_engine(engine)

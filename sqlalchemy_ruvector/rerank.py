@@ -19,6 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 import accel
 
+from .errors import InvalidArgumentError, InvalidArgumentTypeError
 from .metrics import METRICS as METRICS_TABLE
 from .metrics import accel_metric, comparator_of_metric
 from .types._base import VectorType
@@ -56,9 +57,10 @@ def _vector_column(stmt: sa.Select[Any], candidate: Any) -> ColumnElement[Any]:
         and col is not skip
     ]
     if len(found) != 1:
-        raise ValueError(
+        raise InvalidArgumentError(
             "rerank: pass vector_column=...; the statement selects "
-            f"{len(found)} full-precision vector columns"
+            f"{len(found)} full-precision vector columns",
+            argument="vector_column",
         )
     return found[0]
 
@@ -81,11 +83,17 @@ def _columns_of(desc: dict[str, Any]) -> list[ColumnElement[Any]]:
 def _count(value: Any, name: str, low: int, high: int | None = None) -> int:
     """An int parameter (numpy integers too) within [low, high], else a clear error."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"rerank: {name} must be an int, got {type(value).__name__} {value!r}")
+        raise InvalidArgumentTypeError(
+            f"rerank: {name} must be an int, got {type(value).__name__} {value!r}",
+            argument=name,
+            value=value,
+        )
     number = int(value)
     if number < low or (high is not None and number > high):
         bounds = f"at least {low}" if high is None else f"between {low} and {high}"
-        raise ValueError(f"rerank: {name} must be {bounds}, got {number}")
+        raise InvalidArgumentError(
+            f"rerank: {name} must be {bounds}, got {number}", argument=name, value=value
+        )
     return number
 
 
@@ -93,11 +101,15 @@ def _dense_type(column: Any, name: str) -> VectorType:
     """The vector type of ``column``; accel reranks dense vectors only."""
     type_ = getattr(column, "type", None)
     if not isinstance(type_, VectorType):
-        raise TypeError(f"rerank: {name} must be a vector column, got {type_!r}")
+        raise InvalidArgumentTypeError(
+            f"rerank: {name} must be a vector column, got {type_!r}", argument=name, value=column
+        )
     if name == "vector_column" and type_.sql_name not in DENSE_TYPES:
-        raise TypeError(
+        raise InvalidArgumentTypeError(
             f"rerank: vector_column is {type_.sql_name}; exact reranking needs a dense "
-            f"vector column ({', '.join(DENSE_TYPES)})"
+            f"vector column ({', '.join(DENSE_TYPES)})",
+            argument=name,
+            value=column,
         )
     return type_
 
@@ -132,7 +144,11 @@ def rerank(
     checked before any SQL is sent.
     """
     if metric not in METRICS:
-        raise ValueError(f"rerank: metric must be one of {', '.join(METRICS)}, got {metric!r}")
+        raise InvalidArgumentError(
+            f"rerank: metric must be one of {', '.join(METRICS)}, got {metric!r}",
+            argument="metric",
+            value=metric,
+        )
     k = _count(k, "k", 0)
     oversample = _count(oversample, "oversample", 1)
     if ef_search is not None:

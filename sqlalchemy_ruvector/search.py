@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, SessionTransaction
 
 from .capabilities import Capabilities, effective
+from .errors import InvalidArgumentError, InvalidArgumentTypeError
 
 __all__ = ["SEARCH_RANGES", "search_settings", "validate_search"]
 
@@ -44,21 +45,30 @@ Saved = list[tuple[str, str | None]]
 def validate_search(settings: Mapping[str, Any]) -> dict[str, int]:
     """Check names, types and ranges; return the settings that are not None."""
     if not isinstance(settings, Mapping):
-        raise TypeError(f"ruvector_search must be a mapping, got {type(settings).__name__}")
+        raise InvalidArgumentTypeError(
+            f"ruvector_search must be a mapping, got {type(settings).__name__}",
+            argument="ruvector_search",
+            value=settings,
+        )
     valid: dict[str, int] = {}
     for name, value in settings.items():
         if name not in SEARCH_RANGES:
-            raise ValueError(
-                f"unknown search setting {name!r}; expected {' or '.join(SEARCH_RANGES)}"
+            raise InvalidArgumentError(
+                f"unknown search setting {name!r}; expected {' or '.join(SEARCH_RANGES)}",
+                argument=name,
             )
         if value is None:
             continue
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-            raise TypeError(f"{name} must be an int, got {value!r}")  # numpy integers pass
+            raise InvalidArgumentTypeError(
+                f"{name} must be an int, got {value!r}", argument=name, value=value
+            )  # numpy integers pass
         value = int(value)
         low, high = SEARCH_RANGES[name]
         if not low <= value <= high:
-            raise ValueError(f"{name} must be between {low} and {high}, got {value}")
+            raise InvalidArgumentError(
+                f"{name} must be between {low} and {high}, got {value}", argument=name, value=value
+            )
         valid[name] = int(value)
     return valid
 
@@ -73,7 +83,9 @@ def _dbapi(conn: Connection) -> Any:
 
 def _refuse_autocommit(dbapi_conn: Any, what: str) -> None:
     if getattr(dbapi_conn, "autocommit", False):
-        raise ValueError(f"{what} needs a transaction; the connection is in AUTOCOMMIT")
+        raise InvalidArgumentError(
+            f"{what} needs a transaction; the connection is in AUTOCOMMIT", argument="bind"
+        )
 
 
 def _status(dbapi_conn: Any) -> TransactionStatus | None:
@@ -160,9 +172,11 @@ def search_settings(
     elif isinstance(bind, Connection):
         conn = bind
     else:
-        raise TypeError(
+        raise InvalidArgumentTypeError(
             "search_settings needs a Session or Connection (the settings live in one "
-            f"transaction), got {type(bind).__name__}; use `with engine.connect() as conn:`"
+            f"transaction), got {type(bind).__name__}; use `with engine.connect() as conn:`",
+            argument="bind",
+            value=bind,
         )
     _refuse_autocommit(_dbapi(conn), "search_settings")
     block = _Block(_pairs(effective(conn.dialect), settings))
@@ -209,10 +223,12 @@ def install_execution_option(engine: Engine) -> None:
         settings = validate_search(options)
         streaming = [o for o in _STREAMING_OPTIONS if context.execution_options.get(o)]
         if streaming:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"ruvector_search cannot be combined with {streaming[0]}: the settings last "
                 "for the execute() call, but streamed rows are fetched after it; wrap the "
-                "execution and the iteration in `with search_settings(session_or_conn, ...)`"
+                "execution and the iteration in `with search_settings(session_or_conn, ...)`",
+                argument="ruvector_search",
+                value=options,
             )
         dbapi_conn = _dbapi(conn)
         _refuse_autocommit(dbapi_conn, "ruvector_search")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
 from sqlalchemy_ruvector.capabilities import Capabilities
+from sqlalchemy_ruvector.errors import InvalidArgumentError, InvalidIdentifierError
 
 from .._db import Db
 from ..plan import Plan, Target
@@ -58,11 +59,17 @@ class MigrationRequest:
             ("schema", self.schema),
         ):
             if value is not None and (not isinstance(value, str) or not value or "\x00" in value):
-                raise ValueError(f"{name} must be a non-empty string, got {value!r}")
+                raise InvalidIdentifierError(
+                    f"{name} must be a non-empty string, got {value!r}",
+                    identifier=value,
+                    argument=name,
+                )
         if not isinstance(self.lock_timeout, str) or not _LOCK_TIMEOUT.match(self.lock_timeout):
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"lock_timeout must be a PostgreSQL duration such as '5s' or '500ms', "
-                f"got {self.lock_timeout!r}"
+                f"got {self.lock_timeout!r}",
+                argument="lock_timeout",
+                value=self.lock_timeout,
             )
 
 
@@ -102,7 +109,11 @@ def strategies() -> tuple[str, ...]:
 def get_strategy(name: str) -> Strategy:
     """The strategy called ``name``, importing ``alembic_ext.strategies.<name>`` once."""
     if not isinstance(name, str) or not _NAME.match(name):
-        raise ValueError(f"strategy must be a name such as 'in_place', got {name!r}")
+        raise InvalidArgumentError(
+            f"strategy must be a name such as 'in_place', got {name!r}",
+            argument="strategy",
+            value=name,
+        )
     if name not in _REGISTRY:
         try:
             importlib.import_module(f"{__name__}.{name}")
@@ -111,5 +122,7 @@ def get_strategy(name: str) -> Strategy:
                 raise
     if name not in _REGISTRY:
         known = ", ".join(strategies()) or "in_place"
-        raise ValueError(f"unknown strategy {name!r}; available: {known}")
+        raise InvalidArgumentError(
+            f"unknown strategy {name!r}; available: {known}", argument="strategy", value=name
+        )
     return _REGISTRY[name]

@@ -27,7 +27,7 @@ from alembic.runtime.migration import MigrationContext
 from psycopg.pq import TransactionStatus
 
 from sqlalchemy_ruvector.capabilities import Capabilities
-from sqlalchemy_ruvector.errors import RuVectorError
+from sqlalchemy_ruvector.errors import InvalidArgumentError, ObjectNotFoundError, RuVectorError
 
 from .. import extension
 from .._db import Db
@@ -98,18 +98,38 @@ class OnlineOptions:
     def of(cls, options: Mapping[str, Any]) -> OnlineOptions:
         unknown = set(options) - {f.name for f in dataclasses.fields(cls)}
         if unknown:
-            raise ValueError(f"unknown online option(s): {', '.join(sorted(unknown))}")
+            raise InvalidArgumentError(
+                f"unknown online option(s): {', '.join(sorted(unknown))}",
+                argument=sorted(unknown)[0],
+                value=options,
+            )
         made = cls(**options)
         if not isinstance(made.batch_size, int) or made.batch_size < 1:
-            raise ValueError(f"batch_size must be a positive int, got {made.batch_size!r}")
+            raise InvalidArgumentError(
+                f"batch_size must be a positive int, got {made.batch_size!r}",
+                argument="batch_size",
+                value=made.batch_size,
+            )
         if not isinstance(made.max_swap_retries, int) or made.max_swap_retries < 0:
-            raise ValueError(f"max_swap_retries must be an int >= 0, got {made.max_swap_retries!r}")
+            raise InvalidArgumentError(
+                f"max_swap_retries must be an int >= 0, got {made.max_swap_retries!r}",
+                argument="max_swap_retries",
+                value=made.max_swap_retries,
+            )
         if made.shadow not in ("table", "column"):
-            raise ValueError(f"shadow must be 'table' or 'column', got {made.shadow!r}")
+            raise InvalidArgumentError(
+                f"shadow must be 'table' or 'column', got {made.shadow!r}",
+                argument="shadow",
+                value=made.shadow,
+            )
         if made.state_schema is not None and (
             not isinstance(made.state_schema, str) or not made.state_schema
         ):
-            raise ValueError(f"state_schema must be a schema name, got {made.state_schema!r}")
+            raise InvalidArgumentError(
+                f"state_schema must be a schema name, got {made.state_schema!r}",
+                argument="state_schema",
+                value=made.state_schema,
+            )
         return made
 
 
@@ -322,7 +342,11 @@ def abort_migration(
     with advisory_lock(db, schema, table):
         state = read_state(db, state_schema or current_schema(db), schema, table, column)
         if state is None:
-            raise LookupError(f"no online migration in progress for {schema}.{table}.{column}")
+            raise ObjectNotFoundError(
+                f"no online migration in progress for {schema}.{table}.{column}",
+                kind="online migration",
+                name=f"{schema}.{table}.{column}",
+            )
         _abort(
             db, OnlinePlan.from_json(state.plan), state, state_schema or current_schema(db),
             lock_timeout, max_retries,

@@ -17,6 +17,7 @@ from psycopg import sql
 
 from ..capabilities import Capabilities
 from ..codecs import BinaryLayout
+from ..errors import InvalidArgumentError, InvalidArgumentTypeError
 from ..types import VectorType
 from ..vector_types import VECTOR_TYPES, vector_type
 
@@ -94,11 +95,15 @@ def resolve_table(table: Any) -> sa.Table:
     try:
         selectable = sa.inspect(table).local_table
     except sa.exc.NoInspectionAvailable:
-        raise TypeError(
-            f"table must be a sqlalchemy Table or a mapped class, got {type(table).__name__}"
+        raise InvalidArgumentTypeError(
+            f"table must be a sqlalchemy Table or a mapped class, got {type(table).__name__}",
+            argument="table",
+            value=table,
         ) from None
     if not isinstance(selectable, sa.Table):
-        raise TypeError(f"{table!r} is not mapped to a single table")
+        raise InvalidArgumentTypeError(
+            f"{table!r} is not mapped to a single table", argument="table", value=table
+        )
     return selectable
 
 
@@ -121,7 +126,11 @@ def table_columns(cursor: Any, table: sa.Table, caps: Capabilities) -> dict[str,
     cursor.execute(_COLUMNS_QUERY, (regclass,))
     rows = cursor.fetchall()
     if not rows:
-        raise ValueError(f"table {table.fullname!r} has no columns on the server")
+        raise InvalidArgumentError(
+            f"table {table.fullname!r} has no columns on the server",
+            argument="table",
+            value=table.fullname,
+        )
     specs: dict[str, ColumnSpec] = {}
     for name, type_name, oid, typmod, not_null, has_default in rows:
         spec = spec_for(

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..capabilities import Capabilities, capabilities_of, probe
+from ..errors import InvalidArgumentTypeError
 
 __all__ = ["Target", "open_target"]
 
@@ -36,9 +37,10 @@ class Target:
     def driver(self) -> psycopg.Connection[Any]:
         dbapi = self.connection.connection.driver_connection
         if not isinstance(dbapi, psycopg.Connection):
-            raise TypeError(
+            raise InvalidArgumentTypeError(
                 "bulk operations need a synchronous psycopg 3 connection "
-                f"(postgresql+ruvector:// or postgresql+psycopg://), got {type(dbapi).__name__}"
+                f"(postgresql+ruvector:// or postgresql+psycopg://), got {type(dbapi).__name__}",
+                argument="conn_or_session",
             )
         return dbapi
 
@@ -92,7 +94,9 @@ def open_target(conn_or_session: Any) -> Iterator[Target]:
     elif isinstance(conn_or_session, Session):
         yield Target(None, conn_or_session)
     else:
-        raise TypeError(
+        raise InvalidArgumentTypeError(
             "expected a SQLAlchemy Engine, Connection or Session, got "
-            f"{type(conn_or_session).__name__}"
+            f"{type(conn_or_session).__name__}",
+            argument="conn_or_session",
+            value=conn_or_session,
         )

@@ -10,6 +10,7 @@ from psycopg import sql
 from psycopg.adapt import Transformer as new_transformer
 
 from ..codecs.pgcopy import HEADER, TRAILER
+from ..errors import InvalidArgumentError
 from .columns import ColumnSpec, resolve_table, table_columns, table_identifier
 from .connection import Target, open_target
 from .encode import Dumpers, encode_batch, frame, make_dumpers
@@ -113,11 +114,19 @@ def copy_into(
     callback ``(rows_done, total_or_None)`` or ``True`` for a tqdm bar.
     """
     if batch_rows < 1:
-        raise ValueError(f"batch_rows must be >= 1, got {batch_rows}")
+        raise InvalidArgumentError(
+            f"batch_rows must be >= 1, got {batch_rows}", argument="batch_rows", value=batch_rows
+        )
     if commit_every is not None and commit_every < 1:
-        raise ValueError(f"commit_every must be >= 1, got {commit_every}")
+        raise InvalidArgumentError(
+            f"commit_every must be >= 1, got {commit_every}",
+            argument="commit_every",
+            value=commit_every,
+        )
     if skip_rows < 0:
-        raise ValueError(f"skip_rows must be >= 0, got {skip_rows}")
+        raise InvalidArgumentError(
+            f"skip_rows must be >= 0, got {skip_rows}", argument="skip_rows", value=skip_rows
+        )
     if commit_every is not None:
         batch_rows = min(batch_rows, commit_every)
     source = open_source(data, columns, batch_rows, skip_rows)
@@ -129,9 +138,11 @@ def copy_into(
         with open_target(conn_or_session) as target:
             owned_now = target.owns_transaction()
             if commit_every is not None and target.session is None and not owned_now:
-                raise ValueError(
+                raise InvalidArgumentError(
                     "commit_every needs a connection with no transaction in progress "
-                    "(it commits every batch)"
+                    "(it commits every batch)",
+                    argument="commit_every",
+                    value=commit_every,
                 )
             owned = commit_every is not None or owned_now
             statement, specs = _plan(target, table, source.names)

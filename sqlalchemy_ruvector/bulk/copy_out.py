@@ -21,6 +21,7 @@ from psycopg import sql
 from psycopg.adapt import Transformer
 
 from ..codecs.pgcopy import FieldSplit, scan_rows, split_rows, strip_header
+from ..errors import InvalidArgumentError, InvalidArgumentTypeError
 from ..sparse_vector import SparseVector
 from ..types import VectorType
 from .columns import ColumnSpec, Kind, spec_for
@@ -41,7 +42,11 @@ def _compile(target: Target, stmt: Any) -> tuple[str, list[Any] | None, list[Any
     if isinstance(stmt, str):
         return stmt, None, []
     if not isinstance(stmt, sa.sql.ClauseElement):
-        raise TypeError(f"stmt must be a SQLAlchemy statement or a SQL string, got {stmt!r}")
+        raise InvalidArgumentTypeError(
+            f"stmt must be a SQLAlchemy statement or a SQL string, got {stmt!r}",
+            argument="stmt",
+            value=stmt,
+        )
     compiled = stmt.compile(
         dialect=target.connection.dialect, compile_kwargs={"literal_binds": True}
     )
@@ -116,7 +121,9 @@ def _stream(
 ) -> Iterator[tuple[list[ColumnSpec], list[Column] | None]]:
     """(specs, None) first, then (specs, decoded columns) per chunk."""
     if batch_rows < 1:
-        raise ValueError(f"batch_rows must be >= 1, got {batch_rows}")
+        raise InvalidArgumentError(
+            f"batch_rows must be >= 1, got {batch_rows}", argument="batch_rows", value=batch_rows
+        )
     with open_target(conn_or_session) as target:
         query, params, sa_types = _compile(target, stmt)
         specs = _describe(target, query, params, sa_types)

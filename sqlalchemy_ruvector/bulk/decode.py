@@ -119,7 +119,7 @@ def _sparse(split: FieldSplit, j: int) -> Column:
         dims[~null] = _read_be(buf, off[~null], 4)
         nnz[~null] = _read_be(buf, off[~null] + 4, 4)
     if (~null & (lengths != 12 + 8 * nnz)).any():
-        raise ValueError("sparsevec value length does not match its nnz")
+        raise MalformedVectorError("sparsevec value length does not match its nnz")
     idx_raw = _ragged_bytes(buf, np.where(null, 0, off + 12), 4 * nnz)
     val_raw = _ragged_bytes(buf, np.where(null, 0, off + 12 + 4 * nnz), 4 * nnz)
     offsets = np.zeros(n + 1, dtype=np.int64)
@@ -139,7 +139,9 @@ def _scalar(split: FieldSplit, j: int, spec: ColumnSpec) -> Column:
     lengths = split.lengths[:, j]
     null = lengths == -1
     if (~null & (lengths != wire.itemsize)).any():
-        raise ValueError(f"column {spec.name!r}: value of unexpected size for {spec.type_name}")
+        raise MalformedVectorError(
+            f"column {spec.name!r}: value of unexpected size for {spec.type_name}", column=spec.name
+        )
     off = np.where(null, split.offsets[:, j][0] if split.rows else 0, split.offsets[:, j])
     raw = split.buffer[off[:, None] + np.arange(wire.itemsize)]
     values = raw.view(wire).reshape(-1).astype(wire.newbyteorder("="))

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import InvalidArgumentTypeError
 from .errors import BulkValidationError
 
 __all__ = ["Batch", "Source", "open_source"]
@@ -62,12 +63,16 @@ def open_source(
     if isinstance(data, Mapping):
         return _dict_source(data, columns, batch_rows, skip_rows)
     if isinstance(data, (str, bytes)) or not isinstance(data, Iterable):
-        raise TypeError(
+        raise InvalidArgumentTypeError(
             "data must be a pyarrow Table/RecordBatch/RecordBatchReader, a dict of arrays, a "
-            f"pandas DataFrame or an iterable of row tuples, got {type(data).__name__}"
+            f"pandas DataFrame or an iterable of row tuples, got {type(data).__name__}",
+            argument="data",
         )
     if columns is None:
-        raise TypeError("copy_into: row tuples need columns=[...] to say which column is which")
+        raise InvalidArgumentTypeError(
+            "copy_into: row tuples need columns=[...] to say which column is which",
+            argument="columns",
+        )
     return _rows_source(data, list(columns), batch_rows, skip_rows)
 
 
@@ -92,7 +97,9 @@ def _arrow_source(
         table = data if isinstance(data, pa.Table) else pa.Table.from_batches([data])
         chunks = table.to_batches(max_chunksize=batch_rows)
     else:
-        raise TypeError(f"unsupported pyarrow input {type(data).__name__}")
+        raise InvalidArgumentTypeError(
+            f"unsupported pyarrow input {type(data).__name__}", argument="data"
+        )
     return Source(names, total, _rebatch(_arrow_batches(chunks, names, skip_rows), batch_rows))
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from ..errors import InvalidArgumentTypeError, InvalidVectorError
 from ..values import Float32Array, to_float32, to_float32_batch
 from ._scalars import Bigint, Int, String
 
@@ -76,7 +77,7 @@ class RealMatrix(TypeDecorator[list[list[float]]]):
             shape = np.shape(value)
             dim = shape[1] if len(shape) == 2 else 0
         if dim == 0:
-            raise ValueError(f"expected a 2-D array of rows, got {type(value).__name__}")
+            raise InvalidVectorError(f"expected a 2-D array of rows, got {type(value).__name__}")
         return to_float32_batch(value, dim=dim, max_dim=_NO_LIMIT)
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> list[list[float]] | None:
@@ -99,7 +100,9 @@ class ListArray(TypeDecorator[list[Any]]):
 
     def coerce(self, value: Any) -> list[Any]:
         if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
-            raise TypeError(f"expected a sequence, got {type(value).__name__}")
+            raise InvalidArgumentTypeError(
+                f"expected a sequence, got {type(value).__name__}", value=value
+            )
         items: list[Any] = list(value)  # numpy scalars stay, for the element check
         check = self._element_check()
         for i, item in enumerate(items):
@@ -132,8 +135,9 @@ class Json(TypeDecorator[Any]):
 
     def coerce(self, value: Any) -> Any:
         if isinstance(value, (str, bytes)):
-            raise TypeError(
+            raise InvalidArgumentTypeError(
                 "expected the Python value (dict, list, ...), not JSON text; for text use "
-                "sa.cast(sa.literal(text), JSONB)"
+                "sa.cast(sa.literal(text), JSONB)",
+                value=value,
             )
         return value

@@ -25,6 +25,7 @@ from sqlalchemy.types import TypeEngine
 
 from .._sa_internals import InternalTraversal, OperandExpression
 from ..capabilities import capabilities_of
+from ..errors import InvalidArgumentError, InvalidArgumentTypeError, VectorInputError
 from ..types._base import VectorType
 from ..vector_types import is_ruvector
 from ._catalog import Argument, FunctionSpec
@@ -106,7 +107,7 @@ class RuVectorFunction(GenericFunction[_T]):
     # -- arguments -------------------------------------------------------------------------
     @classmethod
     def _arity_error(cls, problem: str) -> TypeError:
-        return TypeError(f"{cls.spec.signature}: {problem}")
+        return InvalidArgumentTypeError(f"{cls.spec.signature}: {problem}")
 
     @classmethod
     def _bind(cls, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[ColumnElement[Any]]:
@@ -149,7 +150,13 @@ class RuVectorFunction(GenericFunction[_T]):
             try:
                 value = coerce(value)
             except (TypeError, ValueError) as exc:
-                raise type(exc)(f"{cls.spec.name}() argument {param.name!r}: {exc}") from None
+                where = f"{cls.spec.name}() argument {param.name!r}: "
+                if isinstance(exc, VectorInputError):
+                    raise exc.relocated(where, argument=param.name) from None
+                error = (
+                    InvalidArgumentTypeError if isinstance(exc, TypeError) else InvalidArgumentError
+                )
+                raise error(f"{where}{exc}", argument=param.name, value=value) from None
         return bindparam(param.name or None, value, type_=type_, unique=True)
 
     # -- server awareness ------------------------------------------------------------------

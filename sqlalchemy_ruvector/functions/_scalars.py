@@ -26,6 +26,8 @@ from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from sqlalchemy.types import TypeDecorator
 
+from ..errors import InvalidArgumentError, InvalidArgumentTypeError
+
 __all__ = ["Bigint", "Bool", "Int", "Real", "String"]
 
 #: Largest finite float32: a ``real`` beyond it would be stored as infinity.
@@ -36,11 +38,15 @@ _BOOLS: Final = (bool, np.bool_)
 def _integer(value: Any, bits: int) -> int:
     """``value`` as a Python int of ``bits`` signed bits; bools and non-integers refused."""
     if isinstance(value, _BOOLS) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"expected an integer, got {type(value).__name__} {value!r}")
+        raise InvalidArgumentTypeError(
+            f"expected an integer, got {type(value).__name__} {value!r}", value=value
+        )
     number = operator.index(value)
     low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
     if not low <= number <= high:
-        raise ValueError(f"{number} is outside the int{bits // 8} range [{low}, {high}]")
+        raise InvalidArgumentError(
+            f"{number} is outside the int{bits // 8} range [{low}, {high}]", value=value
+        )
     return number
 
 
@@ -77,20 +83,27 @@ class Real(TypeDecorator[float]):
 
     def coerce(self, value: Any) -> float:
         if isinstance(value, _BOOLS) or not isinstance(value, (numbers.Real, Decimal)):
-            raise TypeError(f"expected a real number, got {type(value).__name__}")
+            raise InvalidArgumentTypeError(
+                f"expected a real number, got {type(value).__name__}", value=value
+            )
         if isinstance(value, Decimal) and not value.is_finite():
-            raise ValueError(f"{value} is not a finite number")
+            raise InvalidArgumentError(f"{value} is not a finite number", value=value)
         try:
             number = float(value)
         except OverflowError:
-            raise ValueError("the value is outside the real (float4) range") from None
+            raise InvalidArgumentError(
+                "the value is outside the real (float4) range", value=value
+            ) from None
         if math.isnan(number):
-            raise ValueError("nan is not allowed")
+            raise InvalidArgumentError("nan is not allowed", value=value)
         if math.isinf(number):
-            raise ValueError(f"{number} is not allowed; infinite values are refused")
+            raise InvalidArgumentError(
+                f"{number} is not allowed; infinite values are refused", value=value
+            )
         if abs(number) > _REAL_MAX:
-            raise ValueError(
-                f"{number!r} is outside the real (float4) range (largest {_REAL_MAX:.8g})"
+            raise InvalidArgumentError(
+                f"{number!r} is outside the real (float4) range (largest {_REAL_MAX:.8g})",
+                value=value,
             )
         return number
 
@@ -106,7 +119,9 @@ class Bool(TypeDecorator[bool]):
 
     def coerce(self, value: Any) -> bool:
         if not isinstance(value, _BOOLS):
-            raise TypeError(f"expected a bool, got {type(value).__name__} {value!r}")
+            raise InvalidArgumentTypeError(
+                f"expected a bool, got {type(value).__name__} {value!r}", value=value
+            )
         return bool(value)
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> bool | None:
@@ -121,7 +136,9 @@ class String(TypeDecorator[str]):
 
     def coerce(self, value: Any) -> str:
         if not isinstance(value, str):
-            raise TypeError(f"expected a str, got {type(value).__name__} {value!r}")
+            raise InvalidArgumentTypeError(
+                f"expected a str, got {type(value).__name__} {value!r}", value=value
+            )
         return str(value)
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:

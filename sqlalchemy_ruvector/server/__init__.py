@@ -23,6 +23,8 @@ from urllib.parse import quote
 import psycopg
 from psycopg import sql
 
+from ..errors import InvalidArgumentError
+
 __all__ = [
     "PG_VERSIONS",
     "PROFILES",
@@ -65,9 +67,17 @@ def _pgserver() -> ModuleType:
 
 def _check_choice(profile: str, pg_version: int) -> None:
     if profile not in PROFILES:
-        raise ValueError(f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}")
+        raise InvalidArgumentError(
+            f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}",
+            argument="profile",
+            value=profile,
+        )
     if pg_version not in PG_VERSIONS:
-        raise ValueError(f"unsupported pg_version {pg_version!r}; expected one of {PG_VERSIONS}")
+        raise InvalidArgumentError(
+            f"unsupported pg_version {pg_version!r}; expected one of {PG_VERSIONS}",
+            argument="pg_version",
+            value=pg_version,
+        )
 
 
 def install_compat_extension(pg_version: int = 18) -> Path:

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
+from ..errors import InvalidArgumentError, InvalidArgumentTypeError
 from .ddl import TENANT_SETTING
 
 __all__ = ["current_tenant", "set_tenant", "tenant_context", "tenant_of"]
@@ -36,19 +37,29 @@ Bind = Session | Connection | AsyncSession | AsyncConnection
 
 def _validate(tenant_id: object) -> str:
     if isinstance(tenant_id, bool) or not isinstance(tenant_id, (str, int, uuid.UUID)):
-        raise TypeError(f"tenant_id must be a str, int or UUID, got {tenant_id!r}")
+        raise InvalidArgumentTypeError(
+            f"tenant_id must be a str, int or UUID, got {tenant_id!r}",
+            argument="tenant_id",
+            value=tenant_id,
+        )
     value = str(tenant_id)
     if not value:
-        raise ValueError("tenant_id must not be empty")
+        raise InvalidArgumentError(
+            "tenant_id must not be empty", argument="tenant_id", value=tenant_id
+        )
     if "\x00" in value:
-        raise ValueError(f"tenant_id {value!r} contains a NUL byte")
+        raise InvalidArgumentError(
+            f"tenant_id {value!r} contains a NUL byte", argument="tenant_id", value=tenant_id
+        )
     return value
 
 
 def _connection(bind: SyncBind) -> Connection:
     conn = bind.connection() if isinstance(bind, Session) else bind
     if getattr(conn.connection.dbapi_connection, "autocommit", False):
-        raise ValueError("tenant_context needs a transaction; the connection is in AUTOCOMMIT")
+        raise InvalidArgumentError(
+            "tenant_context needs a transaction; the connection is in AUTOCOMMIT", argument="bind"
+        )
     return conn
 
 
@@ -101,9 +112,11 @@ class tenant_context:  # used like a function: ``with tenant_context(...)``
 
     def __init__(self, bind: Bind, tenant_id: str | int | uuid.UUID) -> None:
         if not isinstance(bind, (Session, Connection, AsyncSession, AsyncConnection)):
-            raise TypeError(
+            raise InvalidArgumentTypeError(
                 f"tenant_context needs a Session, Connection, AsyncSession or AsyncConnection, "
-                f"got {type(bind).__name__}"
+                f"got {type(bind).__name__}",
+                argument="bind",
+                value=bind,
             )
         self.bind = bind
         self.tenant = _validate(tenant_id)
@@ -114,7 +127,9 @@ class tenant_context:  # used like a function: ``with tenant_context(...)``
 
     def __enter__(self) -> tenant_context:
         if isinstance(self.bind, (AsyncSession, AsyncConnection)):
-            raise TypeError("use 'async with tenant_context(...)' with an async session")
+            raise InvalidArgumentTypeError(
+                "use 'async with tenant_context(...)' with an async session", argument="bind"
+            )
         self._enter(self.bind)
         return self
 
@@ -131,7 +146,9 @@ class tenant_context:  # used like a function: ``with tenant_context(...)``
 
     async def __aenter__(self) -> tenant_context:
         if isinstance(self.bind, (Session, Connection)):
-            raise TypeError("use 'with tenant_context(...)' with a sync session")
+            raise InvalidArgumentTypeError(
+                "use 'with tenant_context(...)' with a sync session", argument="bind"
+            )
         await self.bind.run_sync(self._enter)
         return self
 

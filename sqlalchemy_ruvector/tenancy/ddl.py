@@ -21,7 +21,7 @@ from typing import Final
 
 from sqlalchemy.dialects import postgresql
 
-from ..errors import InvalidIdentifierError
+from ..errors import InvalidArgumentError, InvalidIdentifierError
 
 __all__ = ["TENANT_SETTING", "TenantIsolation", "current_tenant_sql", "quote_identifier"]
 
@@ -56,9 +56,11 @@ def quote_identifier(name: str, what: str = "identifier") -> str:
 def current_tenant_sql(tenant_type: str = "text") -> str:
     """SQL for the transaction's tenant as ``tenant_type`` (NULL when there is none)."""
     if not _TYPE.match(tenant_type):
-        raise ValueError(
+        raise InvalidArgumentError(
             f"tenant_type must be a plain SQL type name such as text, uuid or bigint, "
-            f"got {tenant_type!r}"
+            f"got {tenant_type!r}",
+            argument="tenant_type",
+            value=tenant_type,
         )
     return f"NULLIF(current_setting('{TENANT_SETTING}', true), '')::{tenant_type}"
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from sqlalchemy.sql import util as sql_util
 from sqlalchemy.sql.elements import ClauseElement
 
-from ..errors import RuVectorError
+from ..errors import InvalidArgumentTypeError, RuVectorError
 from .context import tenant_of
 
 __all__ = ["TENANT_INFO_KEY", "TenantRequiredError", "refuse_without_tenant"]
@@ -51,7 +51,11 @@ def _named(tables: Iterable[Table | type | str]) -> set[tuple[str | None, str]]:
             mapper: Any = sa_inspect(item, raiseerr=False)
             table = getattr(mapper, "local_table", None)
             if not isinstance(table, Table):
-                raise TypeError(f"expected a Table, a mapped class or a name, got {item!r}")
+                raise InvalidArgumentTypeError(
+                    f"expected a Table, a mapped class or a name, got {item!r}",
+                    argument="tables",
+                    value=item,
+                )
             keys.add(_key(table))
     return keys
 

@@ -26,7 +26,7 @@ from sqlalchemy.types import TypeDecorator
 
 from .._sa_internals import InternalTraversal, OperandExpression
 from ..capabilities import Capabilities, capabilities_of
-from ..errors import InvalidVectorError
+from ..errors import InvalidArgumentError, InvalidArgumentTypeError, InvalidVectorError
 from ..metrics import METRICS, metric_names
 from ..vector_types import is_ruvector
 
@@ -87,7 +87,11 @@ class BitDistance(OperandExpression[float]):
 
     def __init__(self, left: ColumnElement[Any], right: ColumnElement[Any], metric: str) -> None:
         if metric not in BIT_METRICS:
-            raise ValueError(f"unknown bit metric {metric!r}; expected one of {BIT_METRICS}")
+            raise InvalidArgumentError(
+                f"unknown bit metric {metric!r}; expected one of {BIT_METRICS}",
+                argument="metric",
+                value=metric,
+            )
         self.left = left
         self.right = right
         self.metric = metric
@@ -216,7 +220,9 @@ def compile_binary_quantize(element: binary_quantize, compiler: SQLCompiler, **k
     """Compile hook, shared with subclasses registered under other names."""
     clauses = list(element.clauses)
     if len(clauses) != 1:
-        raise TypeError(f"binary_quantize takes one vector argument, got {len(clauses)}")
+        raise InvalidArgumentTypeError(
+            f"binary_quantize takes one vector argument, got {len(clauses)}"
+        )
     (argument,) = clauses
     sql_name = getattr(argument.type, "sql_name", None)
     return render_binary_quantize(
