@@ -78,7 +78,7 @@ def _primary_key(entity: Any) -> list[ColumnElement[Any]]:
             raise InvalidArgumentTypeError(
                 "hybrid_search: expected a mapped class, an aliased class, a Table or a "
                 f"select() of one of them, got {entity!r}",
-                argument="source",
+                argument="entity_or_selectable",
                 value=entity,
             )
         pk = [getattr(entity, mapper.get_property_by_column(c).key) for c in mapper.primary_key]
@@ -86,7 +86,7 @@ def _primary_key(entity: Any) -> list[ColumnElement[Any]]:
     if not pk:
         raise InvalidArgumentError(
             f"hybrid_search: {name} has no primary key to join candidates on",
-            argument="source",
+            argument="entity_or_selectable",
             value=entity,
         )
     return pk
@@ -101,7 +101,7 @@ def _source(source: Any) -> tuple[Any, list[ColumnElement[Any]], sa.Select[Any],
     if len(froms) != 1:
         raise InvalidArgumentError(
             f"hybrid_search: the select() must read one table or entity, it reads {len(froms)}",
-            argument="source",
+            argument="entity_or_selectable",
             value=source,
         )
     entity = source.column_descriptions[0].get("entity") or froms[0]
