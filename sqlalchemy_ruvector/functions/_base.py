@@ -183,7 +183,7 @@ class RuVectorFunction(GenericFunction[_T]):
     def table(self, name: str | None = None) -> TableValuedAlias:
         """This ``RETURNS TABLE`` function as a FROM item with its typed columns."""
         if not self.result_columns:
-            raise TypeError(
+            raise InvalidArgumentTypeError(
                 f"{self.spec.name}() returns {self.spec.returns}, not a table; "
                 "use column_valued() or table_valued(...)"
             )

@@ -242,3 +242,11 @@ def test_function_arguments_are_named_by_the_generated_function() -> None:
     with pytest.raises(InvalidArgumentError, match="argument 'out_dim'") as caught:
         ruvector_gcn_forward({}, [0], [1], None, 2**40)
     assert caught.value.argument == "out_dim"
+
+
+def test_table_of_a_scalar_function_is_refused() -> None:
+    from sqlalchemy_ruvector.functions import ruvector_gcn_forward  # type: ignore[attr-defined]
+
+    with pytest.raises(InvalidArgumentTypeError, match="returns jsonb, not a table") as caught:
+        ruvector_gcn_forward({}, [0], [1], None, 0).table()
+    assert caught.value.argument is None
