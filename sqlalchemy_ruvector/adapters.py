@@ -21,7 +21,7 @@ from .capabilities import Capabilities
 from .codecs import BinaryLayout
 from .vector_types import VECTOR_TYPES, VectorTypeSpec, extension_types
 
-__all__ = ["OWN_SQL_TYPES", "register_adapters", "register_ruvector"]
+__all__ = ["OWN_SQL_TYPES", "register_adapters", "register_ruvector", "register_ruvector_async"]
 
 
 class _TextDumper(Dumper):
@@ -145,11 +145,9 @@ def register_ruvector(conn: Any) -> Capabilities:
     let numpy arrays bind as ``ruvector`` (as pgvector-python's ``register_vector``).
 
     Returns the probed capabilities."""
-    from psycopg.pq import TransactionStatus
-
     from .capabilities import probe
 
-    idle = conn.info.transaction_status == TransactionStatus.IDLE
+    idle = _idle(conn)
 
     def run(query: str) -> Any:
         with conn.cursor() as cur:
@@ -157,8 +155,38 @@ def register_ruvector(conn: Any) -> Capabilities:
             return cur.fetchall()
 
     caps = probe(run)
-    if idle and conn.info.transaction_status == TransactionStatus.INTRANS:
+    if idle and not _idle(conn):
         conn.rollback()  # leave the connection as we found it
+    _register_on_connection(conn, caps)
+    return caps
+
+
+async def register_ruvector_async(conn: Any) -> Capabilities:
+    """:func:`register_ruvector` for a psycopg ``AsyncConnection``."""
+    from .capabilities import probe_async
+
+    idle = _idle(conn)
+
+    async def run(query: str) -> Any:
+        async with conn.cursor() as cur:
+            await cur.execute(query)
+            return await cur.fetchall()
+
+    caps = await probe_async(run)
+    if idle and not _idle(conn):
+        await conn.rollback()  # leave the connection as we found it
+    _register_on_connection(conn, caps)
+    return caps
+
+
+def _idle(conn: Any) -> bool:
+    from psycopg.pq import TransactionStatus
+
+    return bool(conn.info.transaction_status == TransactionStatus.IDLE)
+
+
+def _register_on_connection(conn: Any, caps: Capabilities) -> None:
+    """Every adapter, plus numpy arrays binding as our own SQL types."""
     register_adapters(conn, caps)
     for name in OWN_SQL_TYPES & set(caps.types):
         spec = _ADAPTED[name]
@@ -168,4 +196,3 @@ def register_ruvector(conn: Any) -> Capabilities:
                 f"ndarray_{name}_dumper", caps.types[name].oid, spec, spec.binary_layout(caps)
             ),
         )
-    return caps

@@ -9,7 +9,7 @@ extension is present.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -199,6 +199,32 @@ def probe(run: Run) -> Capabilities:
         accepts_unknown_reloptions=profile is None,
         **common,
     )
+
+
+class _RowsNeeded(Exception):
+    """Raised by :func:`probe_async`'s replaying ``run`` for a query not yet sent."""
+
+    def __init__(self, query: str) -> None:
+        super().__init__(query)
+        self.query = query
+
+
+async def probe_async(run: Callable[[str], Awaitable[Sequence[Sequence[Any]]]]) -> Capabilities:
+    """:func:`probe` through an async ``run``: the same decisions, not a second copy of
+    them. :func:`probe` is replayed over the rows fetched so far; each query is sent
+    once, so at most three round trips, as in the sync probe."""
+    rows: dict[str, Sequence[Sequence[Any]]] = {}
+
+    def replay(query: str) -> Sequence[Sequence[Any]]:
+        if query not in rows:
+            raise _RowsNeeded(query)
+        return rows[query]
+
+    while True:
+        try:
+            return probe(replay)
+        except _RowsNeeded as needed:
+            rows[needed.query] = await run(needed.query)
 
 
 def _json(value: Any) -> Mapping[str, Any]:

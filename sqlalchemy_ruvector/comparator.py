@@ -14,7 +14,7 @@ render as functions, correct on every build but not index-usable: use the
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from sqlalchemy import Float, Integer, bindparam, func
 from sqlalchemy import types as sqltypes
@@ -32,7 +32,7 @@ from .vector_types import vector_type
 if TYPE_CHECKING:
     from .types._base import VectorType
 
-__all__ = ["METRICS", "DenseComparator", "SparseComparator", "VectorDistance"]
+__all__ = ["METRICS", "DenseComparator", "MetricDistance", "SparseComparator", "VectorDistance"]
 
 #: Distance names accepted by ``VectorDistance`` (and ``distance(metric=...)``).
 METRICS: Final = tuple(
@@ -40,13 +40,11 @@ METRICS: Final = tuple(
 )
 
 
-class VectorDistance(OperandExpression[float]):
-    """``left <op> right`` for one metric; a float expression that labels, compares
-    and orders like any other column expression. It brings its operands' FROMs
-    (``select(Item.embedding.l2_distance(q))`` needs no other mention of ``Item``)
-    and their ORM attributes (:class:`OperandExpression`)."""
+class MetricDistance(OperandExpression[float]):
+    """A distance between two operands under one named metric, as a float expression
+    carrying its operands' FROMs and ORM attributes. Subclasses name their metrics
+    (``metrics``) and compile themselves (``__visit_name__``)."""
 
-    __visit_name__ = "vector_distance"
     inherit_cache = True
     _operands = ("left", "right")
     _traverse_internals = [
@@ -54,11 +52,14 @@ class VectorDistance(OperandExpression[float]):
         ("right", InternalTraversal.dp_clauseelement),
         ("metric", InternalTraversal.dp_string),
     ]
+    metrics: ClassVar[tuple[str, ...]] = ()
+    #: What an error message calls one of ``metrics``.
+    metric_kind: ClassVar[str] = "metric"
 
     def __init__(self, left: ColumnElement[Any], right: ColumnElement[Any], metric: str) -> None:
-        if metric not in METRICS:
+        if metric not in self.metrics:
             raise InvalidArgumentError(
-                f"unknown metric {metric!r}; expected one of {', '.join(METRICS)}",
+                f"unknown {self.metric_kind} {metric!r}; expected one of {', '.join(self.metrics)}",
                 argument="metric",
                 value=metric,
             )
@@ -67,6 +68,17 @@ class VectorDistance(OperandExpression[float]):
         self.metric = metric
         self.type = Float()
         self._adopt_operands()
+
+
+class VectorDistance(MetricDistance):
+    """``left <op> right`` for one metric; a float expression that labels, compares
+    and orders like any other column expression. It brings its operands' FROMs
+    (``select(Item.embedding.l2_distance(q))`` needs no other mention of ``Item``)
+    and their ORM attributes (:class:`OperandExpression`)."""
+
+    __visit_name__ = "vector_distance"
+    inherit_cache = True
+    metrics = METRICS
 
     @property
     def family(self) -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Float
 from sqlalchemy.dialects.postgresql import BIT as PGBit
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.ext.compiler import compiles
@@ -24,9 +23,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.types import TypeDecorator
 
-from .._sa_internals import InternalTraversal, OperandExpression
 from ..capabilities import Capabilities, capabilities_of
-from ..errors import InvalidArgumentError, InvalidArgumentTypeError, InvalidVectorError
+from ..comparator import MetricDistance
+from ..errors import InvalidArgumentTypeError, InvalidVectorError
 from ..metrics import METRICS, metric_names
 from ..vector_types import is_ruvector
 
@@ -72,31 +71,14 @@ def bit_text(value: Any, *, length: int | None = None, column: str | None = None
     return text
 
 
-class BitDistance(OperandExpression[float]):
+class BitDistance(MetricDistance):
     """Hamming or Jaccard distance between two bit strings, as a float expression that
     brings its operands' FROMs and ORM attributes, like ``VectorDistance``."""
 
     __visit_name__ = "ruvector_bit_distance"
     inherit_cache = True
-    _operands = ("left", "right")
-    _traverse_internals = [
-        ("left", InternalTraversal.dp_clauseelement),
-        ("right", InternalTraversal.dp_clauseelement),
-        ("metric", InternalTraversal.dp_string),
-    ]
-
-    def __init__(self, left: ColumnElement[Any], right: ColumnElement[Any], metric: str) -> None:
-        if metric not in BIT_METRICS:
-            raise InvalidArgumentError(
-                f"unknown bit metric {metric!r}; expected one of {BIT_METRICS}",
-                argument="metric",
-                value=metric,
-            )
-        self.left = left
-        self.right = right
-        self.metric = metric
-        self.type = Float()
-        self._adopt_operands()
+    metrics = BIT_METRICS
+    metric_kind = "bit metric"
 
 
 def _has_pgvector(dialect: Dialect) -> bool:

@@ -209,6 +209,51 @@ def test_raw_psycopg_registration_and_binary_copy(ruvector_db: Database) -> None
     )
 
 
+def test_raw_async_psycopg_registration_matches_sync(ruvector_db: Database) -> None:
+    """The async registration probes to the same capabilities as the sync one, in as
+    many queries, leaves the connection idle, and its adapters round-trip vectors."""
+    import asyncio
+
+    from sqlalchemy_ruvector.adapters import register_ruvector_async
+    from sqlalchemy_ruvector.capabilities import probe, probe_async
+
+    data = np.random.default_rng(6).standard_normal((5, 6)).astype(np.float32)
+    with psycopg.connect(ruvector_db.psycopg_url) as conn:
+        sync_caps = register_ruvector(conn)
+        sync_queries: list[str] = []
+
+        def run(query: str) -> list[tuple[object, ...]]:
+            sync_queries.append(query)
+            return conn.execute(query).fetchall()
+
+        probe(run)
+
+    async def main() -> tuple[Capabilities, list[str], bool, list[bytes]]:
+        async with await psycopg.AsyncConnection.connect(ruvector_db.psycopg_url) as aconn:
+            caps = await register_ruvector_async(aconn)
+            idle = aconn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+            queries: list[str] = []
+
+            async def arun(query: str) -> list[tuple[object, ...]]:
+                queries.append(query)
+                cur = await aconn.execute(query)
+                return await cur.fetchall()
+
+            await probe_async(arun)
+            await aconn.execute("CREATE TEMP TABLE a_items (id int, e ruvector(6))")
+            for i, row in enumerate(data):
+                await aconn.execute("INSERT INTO a_items VALUES (%s, %s)", (i, row))
+            cur = await aconn.execute("SELECT e FROM a_items ORDER BY id")
+            got = [r[0].tobytes() for r in await cur.fetchall()]
+            return caps, queries, idle, got
+
+    caps, queries, idle, got = asyncio.run(main())
+    assert caps == sync_caps and caps.has_extension
+    assert queries == sync_queries  # each query sent once, in the sync probe's order
+    assert idle
+    assert got == [row.tobytes() for row in data]
+
+
 def test_binary_results_match_text_results(engine: sa.Engine) -> None:
     """Vector-bearing results of safe types come over the binary protocol; they
     must be indistinguishable from the text protocol's."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -139,7 +140,15 @@ def test_vector_array(dropin_db: Database, setup: str) -> None:
 
     async def body(engine: AsyncEngine) -> None:
         if setup == "plain":
-            pytest.skip("plain async engine: register_vector is sync-only (see the sync test)")
+
+            @sa.event.listens_for(engine.sync_engine, "connect")
+            def connect(dbapi_connection: Any, connection_record: object) -> None:
+                from sqlalchemy_ruvector.pgvector.psycopg import register_vector_async
+
+                dbapi_connection.run_async(register_vector_async)
+
+            await engine.dispose()  # the pooled connection predates the listener
+
         async with AsyncSession(engine) as session, session.begin():
             session.add(Item(id=1, embeddings=[np.array([1, 2, 3]), np.array([4, 5, 6])]))
             item = await session.get(Item, 1)
