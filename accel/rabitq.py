@@ -2,20 +2,21 @@
 
 Plain sign bits (:func:`accel.binary_quantize`) rank by Hamming distance, which
 ignores how far each vector is from the data and how well its bits describe it.
-RaBitQ (Gao & Long, SIGMOD 2024) fixes both: vectors are centred on the data's
-mean and turned by a seeded random orthogonal rotation, so the sign bits of the
-rotated residual are an unbiased, well-spread 1-bit code; each code keeps two
-correction factors (the residual's norm and ``<x_bar, o>``, how well the bit
-vector aligns with the unit residual), and the squared distance to a query is
+RaBitQ (Gao & Long, SIGMOD 2024) fixes both.  Each vector ``x`` is taken relative
+to its nearest of a few k-means centroids ``c`` (the residual ``x - c`` is far
+shorter than ``x`` minus the global mean on clustered data, and the estimator's
+error scales with it) and turned by a seeded random orthogonal rotation ``P``, so
+the sign bits ``b`` of ``o = P(x - c)`` are an unbiased, well-spread 1-bit code.
+With ``x_bar = (2b - 1) / sqrt(D)`` the squared distance to a query ``q`` is
 estimated as::
 
-    |x - c|^2 + |q - c|^2 - 2 |x - c| |q - c| <x_bar, q_hat> / <x_bar, o>
+    |x - c|^2 + |q - c|^2 - 2 |o| <x_bar, P(q - c)> / <x_bar, o / |o|>
 
-where ``<x_bar, q_hat>`` comes from the bits and the exact rotated query.  The
-bit/query products run as a C table scan: one 256-entry table per code byte
-(the sum of the query's rotated components under each bit pattern), the PQ ADC
-kernel with m = d / 8 and ksub = 256.  The best ``k * rerank_factor`` estimates
-are then re-ranked by exact l2 on the original vectors with :func:`accel.topk`.
+Everything that depends on the code alone (its norm, ``<x_bar, o / |o|>`` and
+``<b, P c>``) is precomputed per code, ``|q - c|^2`` once per query and centroid,
+and the one product left, ``<b, P q>``, comes from 4-bit table lookups over the
+bits (:mod:`accel._rabitq_scan`).  The best ``k * rerank_factor`` estimates are
+then re-ranked by exact l2 on the original vectors with :func:`accel.topk`.
 """
 
 from __future__ import annotations
@@ -26,128 +27,244 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from . import _backend
+from . import _rabitq_scan as fastscan
 from . import _validate as v
+from .pq import ProductQuantizer
 from .quant import binary_quantize
-from .search import distances, hamming, topk
+from .search import distances, topk
 
 F32 = NDArray[np.float32]
 
-QUERY_BITS = 4
-"""The rotated query is quantized to this many bits per component (RaBitQ's B_q); the
-estimator expression below spells out its four bit planes."""
+POINTS_PER_CLUSTER = 39
+"""``clusters=None`` picks the most clusters (a power of two, 16 to 256) that leave at
+least this many vectors each (faiss's floor for k-means); with fewer vectors, one."""
+
+KMEANS_ITERS = 10
+KMEANS_TRAIN_PER_CLUSTER = 64
+
+ESTIMATE_BLOCK = 1 << 22
+"""Estimates computed per batch of queries (float32 values), bounding memory."""
 
 
 @dataclass(frozen=True)
 class RaBitQCodes:
     """Encoded vectors: sign bits of the rotated residual and the estimator's factors."""
 
-    bits: NDArray[np.uint8]  # (n, d_pad / 8), packbits order
+    bits: NDArray[np.uint8]  # (n, D / 8), packbits order
+    cluster: NDArray[np.uint8]  # (n,): the centroid each code is relative to
     norm: F32  # |x - c|
-    align: F32  # <x_bar, o>: bit vector against the unit rotated residual, in (0, 1]
-    ones: F32  # set bits per code
-    norm2: F32  # |x - c|^2
-    scale: F32  # f = 2 |x - c| / (<x_bar, o> sqrt(d_pad)): the estimator's per-code factor
-    scale_ones: F32  # f * ones
+    align: F32  # <x_bar, o / |o|>: bit vector against the unit rotated residual, in (0, 1]
+    factors: F32  # (2, n): scale and offset, below
+    packed: NDArray[np.uint8]  # the bits in the scan kernel's layout (n / 32, D / 4, 16)
+
+    @property
+    def scale(self) -> F32:
+        """2 |x - c| / (<x_bar, o / |o|> sqrt(D)): the estimator's per-code factor."""
+        row: F32 = self.factors[0]
+        return row
+
+    @property
+    def offset(self) -> F32:
+        """|x - c|^2 + scale * (2 <b, P c> - sum(P c)): the terms that need no query."""
+        row: F32 = self.factors[1]
+        return row
+
+
+def _clusters_for(n: int) -> int:
+    count = 256
+    while count >= 16:
+        if n >= POINTS_PER_CLUSTER * count:
+            return count
+        count //= 2
+    return 1
 
 
 class RaBitQ:
-    """A fitted rotation and centre for ``d``-dimensional vectors (l2 search).
+    """A fitted rotation and set of centroids for ``d``-dimensional vectors (l2 search).
 
-    ``fit`` needs only the data's mean; the rotation is a seeded random
-    orthogonal matrix (QR of a Gaussian matrix), so two quantizers with the same
-    ``d`` and ``seed`` and centre produce the same codes.
+    ``clusters`` is 1 (every vector relative to the data's mean), a power of two from
+    16 to 256 (k-means centroids), or None to pick by the number of training vectors.
+    The rotation is a seeded random orthogonal matrix (QR of a Gaussian matrix) and
+    k-means is seeded too, so two quantizers fitted with the same arguments produce
+    the same codes.
     """
 
-    def __init__(self, seed: int = 0) -> None:
+    def __init__(self, seed: int = 0, clusters: int | None = None) -> None:
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
             raise TypeError(f"seed: expected an int, got {type(seed).__name__}")
+        if clusters is not None and (
+            isinstance(clusters, bool)
+            or not isinstance(clusters, (int, np.integer))
+            or clusters not in (1, 16, 32, 64, 128, 256)
+        ):
+            raise ValueError(
+                f"clusters: expected None, 1 or a power of two from 16 to 256, got {clusters!r}"
+            )
         self.seed = int(seed)
+        self.clusters = None if clusters is None else int(clusters)
         self.centre: F32 | None = None
-        self.rotation: F32 | None = None  # (d_pad, d): rows are the rotated axes
+        self.rotation: F32 | None = None  # (D, d): rows are the rotated axes
+        self.centroids: F32 | None = None  # (clusters, d)
+        self._rotated_centroids: F32 | None = None  # (clusters, D): P (c - centre)
+        self._assigner: ProductQuantizer | None = None
 
-    def _fitted(self) -> tuple[F32, F32]:
-        if self.centre is None or self.rotation is None:
+    def _fitted(self) -> tuple[F32, F32, F32]:
+        if self.centre is None or self.rotation is None or self._rotated_centroids is None:
             raise RuntimeError("RaBitQ: call fit() first")
-        return self.centre, self.rotation
+        return self.centre, self.rotation, self._rotated_centroids
 
     @property
     def d(self) -> int:
         return int(self._fitted()[0].shape[0])
 
     def fit(self, x: Any) -> RaBitQ:
-        """Centre on the mean of x (n, d) and draw the rotation."""
+        """Draw the rotation, centre on the mean of x (n, d) and fit the centroids."""
         data = v.as_f32("x", v.float_matrix("x", x), check_finite=True)
-        if data.shape[0] == 0:
+        n, d = data.shape
+        if n == 0:
             raise ValueError("x: need at least one training vector")
-        d = data.shape[1]
+        count = _clusters_for(n) if self.clusters is None else self.clusters
+        if n < count:
+            raise ValueError(f"x: {count} clusters need at least {count} vectors, got {n}")
         d_pad = (d + 63) // 64 * 64  # whole 64-bit words of code
         rng = np.random.default_rng(self.seed)
         gauss = rng.standard_normal((d_pad, d_pad))
         qmat, r = np.linalg.qr(gauss)
         qmat *= np.sign(np.diag(r))[None, :]  # a uniformly random orthogonal matrix
-        self.centre = data.mean(axis=0, dtype=np.float64).astype(np.float32)
         self.rotation = np.ascontiguousarray(qmat[:, :d], dtype=np.float32)
+        self.centre = data.mean(axis=0, dtype=np.float64).astype(np.float32)
+        if count == 1:
+            self._assigner = None
+            self.centroids = self.centre[None].copy()
+        else:
+            self._assigner = ProductQuantizer(1, nbits=count.bit_length() - 1).fit(
+                data,
+                iters=KMEANS_ITERS,
+                seed=self.seed,
+                max_train=KMEANS_TRAIN_PER_CLUSTER * count,
+            )
+            assert self._assigner.centroids is not None
+            self.centroids = np.ascontiguousarray(self._assigner.centroids[0])
+        self._rotated_centroids = self._rotate_rows(self.centroids)
         return self
 
-    def _rotate(self, name: str, x: Any) -> tuple[F32, F32]:
-        """Rotated residuals (n, d_pad) and their norms |x - c|."""
-        centre, rotation = self._fitted()
+    def _rotate_rows(self, data: F32) -> F32:
+        """P (x - centre) for rows of x: by accel's own batch kernel (ip = -dot)."""
+        centre, rotation = self.centre, self.rotation
+        assert centre is not None and rotation is not None
+        rotated = distances(data - centre, rotation, "ip")
+        return np.negative(rotated, out=rotated)
+
+    def _rows(self, name: str, x: Any) -> F32:
+        centre = self._fitted()[0]
         data = v.as_f32(name, v.float_matrix(name, x, allow_1d=True), check_finite=True)
         v.same_dim(name, data, centre.shape[0], "the quantizer's")
-        # The rotation by accel's own batch kernel (ip = -dot): single-threaded, no BLAS.
-        rotated = distances(data - centre, rotation, "ip")
-        np.negative(rotated, out=rotated)
-        norms = np.sqrt(np.einsum("ij,ij->i", rotated, rotated, dtype=np.float64))
-        return rotated, norms.astype(np.float32)
+        return data
 
     def encode(self, x: Any) -> RaBitQCodes:
-        """Vectors (n, d) -> codes; a vector at the centre gets align 1 (its estimate is exact)."""
-        rotated, norms = self._rotate("x", x)
-        bits = binary_quantize(rotated)
-        d_pad = rotated.shape[1]
-        # <x_bar, o> = sum |o_k| / sqrt(d_pad) for the unit residual o: the bits are its signs.
-        l1 = np.abs(rotated).sum(axis=1, dtype=np.float64)
+        """Vectors (n, d) -> codes; a vector at its centroid gets align 1 (exact estimate)."""
+        data = self._rows("x", x)
+        rotated_centroids = self._fitted()[2]
+        n = data.shape[0]
+        cluster = (
+            np.zeros(n, np.uint8) if self._assigner is None else self._assigner.encode(data)[:, 0]
+        )
+        residual = self._rotate_rows(data)
+        residual -= rotated_centroids[cluster]
+        d_pad = residual.shape[1]
+        norm = np.sqrt(np.einsum("ij,ij->i", residual, residual, dtype=np.float64))
+        bits = binary_quantize(residual)
+        # <x_bar, o> = sum |o_k| / sqrt(D) for the unit residual o: the bits are its signs.
+        l1 = np.abs(residual).sum(axis=1, dtype=np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
-            align = np.where(norms > 0, l1 / (norms * np.sqrt(d_pad)), 1.0)
-        align32 = np.maximum(align, 1e-6).astype(np.float32)
-        ones = (rotated > 0).sum(axis=1).astype(np.float32)
-        scale = (2.0 * norms / (align32 * np.sqrt(d_pad))).astype(np.float32)
-        return RaBitQCodes(bits, norms, align32, ones, norms * norms, scale, scale * ones)
+            align = np.where(norm > 0, l1 / (norm * np.sqrt(d_pad)), 1.0)
+        align = np.maximum(align, 1e-6)
+        scale = 2.0 * norm / (align * np.sqrt(d_pad))
+        # <b, P c>: the rotated centroid's components where the code's bit is set
+        bits_dot_centroid = np.einsum(
+            "ij,ij->i", residual > 0, rotated_centroids[cluster], dtype=np.float64
+        )
+        centroid_sum = rotated_centroids.sum(axis=1, dtype=np.float64)[cluster]
+        offset = norm * norm + scale * (2.0 * bits_dot_centroid - centroid_sum)
+        f32 = np.float32
+        return RaBitQCodes(
+            bits,
+            cluster,
+            norm.astype(f32),
+            align.astype(f32),
+            np.stack([scale, offset]).astype(f32),
+            fastscan.pack(bits),
+        )
+
+    def _check_codes(self, codes: RaBitQCodes) -> None:
+        rotated_centroids = self._fitted()[2]
+        if codes.bits.shape[1] * 8 != rotated_centroids.shape[1]:
+            raise ValueError(
+                f"codes: {codes.bits.shape[1]} bytes per code, expected "
+                f"{rotated_centroids.shape[1] // 8}"
+            )
+        if codes.cluster.size and int(codes.cluster.max()) >= rotated_centroids.shape[0]:
+            raise ValueError("codes: a cluster index beyond this quantizer's centroids")
 
     def estimate(self, queries: Any, codes: RaBitQCodes) -> F32:
         """Estimated squared l2 distances (nq, n) between queries and encoded vectors."""
-        rotated, qnorm = self._rotate("queries", queries)
-        nq, d_pad = rotated.shape
-        if codes.bits.shape[1] != d_pad // 8:
-            raise ValueError(f"codes: {codes.bits.shape[1]} bytes per code, expected {d_pad // 8}")
-        # <b, q'> from popcounts: q' ~ lo + step * u with u in [0, 2**QUERY_BITS), and
-        # <b, u> = sum_j 2**j popcount(b & plane_j) = sum_j 2**j (|b| + |p_j| - ham(b, p_j)) / 2.
-        # With x_bar = (2b - 1) / sqrt(d_pad) the estimate |x-c|^2 + |q-c|^2 - 2 |x-c| <x_bar,
-        # q'> / <x_bar, o> becomes, per code, norm2 + qn^2 - A*f*ones - B*f + step*f*h with
-        # h = sum_j 2**j ham_j, A = 2 lo + (2**B - 1) step, B = step * sum_j 2**j |p_j| - sum q'.
-        top = 2**QUERY_BITS - 1
-        lo = rotated.min(axis=1)
-        step = (rotated.max(axis=1) - lo) / top
-        step = np.where(step > 0, step, 1.0).astype(np.float32)
-        u = np.rint((rotated - lo[:, None]) / step[:, None]).astype(np.uint8)
-        planes = np.stack([(u >> j) & 1 for j in range(QUERY_BITS)], axis=1)  # (nq, B, d_pad)
-        plane_bits = np.packbits(planes, axis=2).reshape(nq * QUERY_BITS, -1)
-        weights = 2.0 ** np.arange(QUERY_BITS)
-        weighted_ones = planes.sum(axis=2) @ weights  # (nq,)
-        ham = hamming(plane_bits, codes.bits).astype(np.float32).reshape(nq, QUERY_BITS, -1)
+        self._check_codes(codes)
+        data = self._rows("queries", queries)
+        out = np.empty((data.shape[0], codes.bits.shape[0]), np.float32)
+        batch = max(1, ESTIMATE_BLOCK // max(1, codes.bits.shape[0]))
+        for start in range(0, data.shape[0], batch):
+            out[start : start + batch] = self._estimate(data[start : start + batch], codes)
+        return out
+
+    def _query_terms(self, queries: F32) -> tuple[fastscan.QueryTables, F32]:
+        """The queries' lookup tables and rows (a, b, |q - c|^2 per centroid): the
+        estimate is max(((S a + b) scale + offset) + |q - c|^2, 0) for table sum S."""
+        rotated_centroids = self._fitted()[2]
+        rotated = self._rotate_rows(queries)  # P (q - centre)
+        tables = fastscan.query_tables(rotated)
+        # 2 <b, P(q-c)> - sum P(q-c) = 2 (offset + step S) - sum Pq - (2 <b, Pc> - sum Pc);
+        # the code's own part is in its offset, the rest is S a + b:
         total = rotated.sum(axis=1, dtype=np.float64)
-        w32 = weights.astype(np.float32)
-        out = np.empty((nq, ham.shape[2]), np.float32)
-        for i in range(nq):
-            row = out[i]
-            np.dot(w32, ham[i], out=row)  # h
-            row *= np.float32(step[i])
-            row -= np.float32(step[i] * weighted_ones[i] - total[i])
+        rows = np.empty((rotated.shape[0], 2 + rotated_centroids.shape[0]), np.float32)
+        rows[:, 0] = -2.0 * tables.step
+        rows[:, 1] = total - 2.0 * tables.offset
+        rows[:, 2:] = distances(rotated, rotated_centroids, "sqeuclidean")
+        return tables, rows
+
+    def _estimate(self, queries: F32, codes: RaBitQCodes) -> F32:
+        tables, rows = self._query_terms(queries)
+        est = fastscan.scan(tables, codes.bits, codes.packed)
+        for i, row in enumerate(est):  # the order of rabitq.c's accel_rabitq_topk
+            row *= rows[i, 0]
+            row += rows[i, 1]
             row *= codes.scale
-            row += codes.norm2
-            row += np.float32(float(qnorm[i]) ** 2)
-            row -= np.float32(2.0 * lo[i] + top * step[i]) * codes.scale_ones
-        return np.maximum(out, 0.0, out=out)
+            row += codes.offset
+            row += rows[i, 2:][codes.cluster]
+        return np.maximum(est, 0.0, out=est)
+
+    def _shortlist(self, queries: F32, codes: RaBitQCodes, keep: int) -> NDArray[np.int64]:
+        """The ``keep`` smallest estimates per query, as code indices in ascending order."""
+        ext = _backend.kernels()
+        nq = queries.shape[0]
+        if ext is not None:
+            tables, rows = self._query_terms(queries)
+            short = np.empty((nq, keep), np.int64)
+            ext.rabitq_topk(
+                luts=tables.luts,
+                codes=codes.packed,
+                factors=codes.factors,
+                cluster=codes.cluster,
+                queries=rows,
+                k=keep,
+                out=np.empty((nq, keep), np.float32),
+                out_indices=short,
+            )
+        else:
+            est = self._estimate(queries, codes)
+            short = np.argpartition(est, keep - 1, axis=1)[:, :keep]
+        short.sort(axis=1)  # index order: ties in the exact pass go to the lower index
+        return short
 
     def search(
         self, queries: Any, codes: RaBitQCodes, vectors: Any, k: int, rerank_factor: int = 20
@@ -168,17 +285,17 @@ class RaBitQ:
                 f"vectors: {x.shape[0]} rows, but the codes encode {codes.bits.shape[0]}"
             )
         one = np.ndim(queries) == 1
-        q = np.atleast_2d(np.asarray(queries))
-        est = self.estimate(q, codes)
-        n = est.shape[1]
+        q = self._rows("queries", queries)
+        self._check_codes(codes)
+        n = codes.bits.shape[0]
         keep = min(n, kk * int(rerank_factor))
         kk = min(kk, n)
         idx = np.empty((q.shape[0], kk), np.int64)
         dist = np.empty((q.shape[0], kk), np.float32)
-        if keep:
-            short = np.argpartition(est, keep - 1, axis=1)[:, :keep]
-            short.sort(axis=1)  # index order: ties in the exact pass go to the lower index
-            for i in range(q.shape[0]):
-                j, dd = topk(q[i], x[short[i]], kk, "l2")
-                idx[i], dist[i] = short[i][j], dd
+        batch = max(1, ESTIMATE_BLOCK // max(1, n))
+        for start in range(0, q.shape[0] if keep else 0, batch):
+            short = self._shortlist(q[start : start + batch], codes, keep)
+            for i, row in enumerate(short, start):
+                j, dd = topk(q[i], x[row], kk, "l2")
+                idx[i], dist[i] = row[j], dd
         return (idx[0], dist[0]) if one else (idx, dist)

@@ -96,6 +96,10 @@ typedef struct {
     /* out[j] = sum_s lut[s*ksub + codes[j*m + s]]  (asymmetric distance scan). */
     void (*pq_adc)(const float *lut, size_t m, size_t ksub, const uint8_t *codes, size_t n,
                    float *out);
+    /* RaBitQ fast scan (rabitq.c): out[i*ldo + 32b + c] = sum_p luts[(i*npos + p)*16 +
+     * nibble p of code c in block b], codes packed 32 per block (see rabitq.c). */
+    void (*rabitq_scan)(const uint8_t *luts, size_t nq, const uint8_t *packed, size_t nblocks,
+                        size_t npos, float *out, size_t ldo);
 } accel_kernels_t;
 
 /* PQ k-means update: sums[(s*ksub + c)*dsub + k] += x_i[s*dsub + k] and counts[s*ksub + c]
@@ -106,6 +110,10 @@ void accel_dot_packed_portable(const float *qt, size_t nqp, const float *x, size
                                size_t ldx, size_t d, float *out, size_t ldo);
 void accel_sq8_dot_packed_portable(const int8_t *qt, size_t nqp, const uint8_t *x, size_t nx,
                                    size_t ldx, size_t d, int32_t *out, size_t ldo);
+void accel_rabitq_scan_scalar(const uint8_t *luts, size_t nq, const uint8_t *packed,
+                              size_t nblocks, size_t npos, float *out, size_t ldo);
+void accel_rabitq_scan_avx2(const uint8_t *luts, size_t nq, const uint8_t *packed,
+                            size_t nblocks, size_t npos, float *out, size_t ldo);
 void accel_pq_adc_scalar(const float *lut, size_t m, size_t ksub, const uint8_t *codes, size_t n,
                          float *out);
 
@@ -149,5 +157,13 @@ typedef struct {
 
 accel_status_t accel_scan_distances(const accel_scan_t *s, float *out);
 accel_status_t accel_scan_topk(const accel_scan_t *s, size_t k, int64_t *idx, float *dist);
+
+/* rabitq.c: RaBitQ estimates of n codes for nq queries and their k smallest, sorted
+ * (k <= n).  factors: scale[0..n) then offset[0..n); qrow: nq rows of ldq, (a, b, t[clusters]). */
+accel_status_t accel_rabitq_topk(const accel_kernels_t *kt, const uint8_t *luts, size_t nq,
+                                 const uint8_t *packed, size_t n, size_t npos,
+                                 const float *factors, const uint8_t *cluster,
+                                 const float *qrow, size_t ldq, size_t k, int64_t *idx,
+                                 float *dist);
 
 #endif

@@ -19,7 +19,7 @@ typedef struct {
     int held;
 } buf_t;
 
-enum { MAX_BUFS = 6 };
+enum { MAX_BUFS = 8 };
 
 /* The buffers of one call, released together. */
 typedef struct {

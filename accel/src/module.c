@@ -142,6 +142,101 @@ done:
     return res;
 }
 
+/* RaBitQ fast scan: luts (nq, npos, 16) uint8, codes (nblocks, npos, 16) uint8 in the
+ * packed layout of rabitq.c, out (nq, 32 * nblocks) float32. */
+static PyObject *py_rabitq_scan(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
+    static char *names[] = {"luts", "codes", "out", NULL};
+    PyObject *lo = NULL, *co = NULL, *outo = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|$OOO:rabitq_scan", names, &lo, &co, &outo))
+        return NULL;
+    if (!required("rabitq_scan", "luts", lo, "codes", co, "out", outo, NULL, NULL)) return NULL;
+    bufs_t all = {.n = 0};
+    PyObject *res = NULL;
+    buf_t *luts = array(&all, lo, "luts", T_U8, 3, 0), *codes = NULL, *out = NULL;
+    if (!luts || !(codes = array(&all, co, "codes", T_U8, 3, 0))) goto done;
+    size_t nq = dim(luts, 0), npos = dim(luts, 1), nblocks = dim(codes, 0);
+    if (npos == 0 || npos > 65536 || dim(luts, 2) != 16) {
+        PyErr_Format(PyExc_ValueError,
+                     "luts: expected shape (nq, npos, 16) with 1 <= npos <= 65536, got "
+                     "(%zu, %zu, %zu)", nq, npos, dim(luts, 2));
+        goto done;
+    }
+    if (!shape_is(codes, "codes", 3, (size_t[]){nblocks, npos, 16}) ||
+        !(out = array(&all, outo, "out", T_F32, 2, 1)) ||
+        !shape_is(out, "out", 2, (size_t[]){nq, 32 * nblocks}))
+        goto done;
+    Py_BEGIN_ALLOW_THREADS
+    accel_current->rabitq_scan(luts->view.buf, nq, codes->view.buf, nblocks, npos,
+                               out->view.buf, 32 * nblocks);
+    Py_END_ALLOW_THREADS
+    res = Py_None;
+    Py_INCREF(res);
+done:
+    release_all(&all);
+    return res;
+}
+
+/* RaBitQ estimator top-k: the scan's inputs, factors (2, n) float32 (scale; offset),
+ * cluster (n,) uint8, queries (nq, 2 + clusters) float32 (a, b, |q - c|^2 per cluster),
+ * out / out_indices (nq, k) for the k smallest estimates of n = cluster's length. */
+static PyObject *py_rabitq_topk(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
+    static char *names[] = {"luts", "codes", "factors", "cluster", "queries",
+                            "k",    "out",   "out_indices", NULL};
+    PyObject *lo = NULL, *co = NULL, *fo = NULL, *clo = NULL, *qo = NULL, *ko = NULL,
+             *outo = NULL, *idxo = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|$OOOOOOOO:rabitq_topk", names, &lo, &co, &fo,
+                                     &clo, &qo, &ko, &outo, &idxo))
+        return NULL;
+    if (!required("rabitq_topk", "luts", lo, "codes", co, "factors", fo, "cluster", clo) ||
+        !required("rabitq_topk", "queries", qo, "out", outo, "out_indices", idxo, "k",
+                  ko == Py_None ? NULL : ko))
+        return NULL;
+    Py_ssize_t k;
+    if (!parse_k(ko, &k)) return NULL;
+    bufs_t all = {.n = 0};
+    PyObject *res = NULL;
+    buf_t *luts = array(&all, lo, "luts", T_U8, 3, 0), *codes = NULL, *fac = NULL, *cl = NULL,
+          *q = NULL, *out = NULL, *idx = NULL;
+    if (!luts || !(codes = array(&all, co, "codes", T_U8, 3, 0)) ||
+        !(cl = array(&all, clo, "cluster", T_U8, 1, 0)) ||
+        !(fac = array(&all, fo, "factors", T_F32, 2, 0)) ||
+        !(q = array(&all, qo, "queries", T_F32, 2, 0)))
+        goto done;
+    size_t nq = dim(luts, 0), npos = dim(luts, 1), n = dim(cl, 0), ldq = dim(q, 1);
+    size_t nblocks = (n + 31) / 32, kk = (size_t)k;
+    if (npos == 0 || npos > 65536 || dim(luts, 2) != 16) {
+        PyErr_Format(PyExc_ValueError,
+                     "luts: expected shape (nq, npos, 16) with 1 <= npos <= 65536, got "
+                     "(%zu, %zu, %zu)", nq, npos, dim(luts, 2));
+        goto done;
+    }
+    if (kk > n) {
+        PyErr_Format(PyExc_ValueError, "k: %zu is more than the %zu codes", kk, n);
+        goto done;
+    }
+    if (!shape_is(codes, "codes", 3, (size_t[]){nblocks, npos, 16}) ||
+        !shape_is(fac, "factors", 2, (size_t[]){2, n}) ||
+        !shape_is(q, "queries", 2, (size_t[]){nq, ldq < 3 ? 3 : ldq}) ||
+        !codes_below(cl, ldq - 2, "cluster") ||
+        !(out = array(&all, outo, "out", T_F32, 2, 1)) ||
+        !shape_is(out, "out", 2, (size_t[]){nq, kk}) ||
+        !(idx = array(&all, idxo, "out_indices", T_I64, 2, 1)) ||
+        !shape_is(idx, "out_indices", 2, (size_t[]){nq, kk}))
+        goto done;
+    accel_status_t st;
+    Py_BEGIN_ALLOW_THREADS
+    st = accel_rabitq_topk(accel_current, luts->view.buf, nq, codes->view.buf, n, npos,
+                           fac->view.buf, cl->view.buf, q->view.buf, ldq, kk,
+                           idx->view.buf, out->view.buf);
+    Py_END_ALLOW_THREADS
+    res = status_result(st);
+done:
+    release_all(&all);
+    return res;
+}
+
 static PyObject *py_simd_level(PyObject *self, PyObject *unused) {
     (void)self, (void)unused;
     return PyUnicode_FromString(accel_current->name);
@@ -184,6 +279,8 @@ static PyMethodDef methods[] = {
     {"binary_quantize", KW(py_binary_quantize), "Sign bits packed like numpy.packbits."},
     {"pq_encode", KW(py_pq_encode), "Nearest PQ centroid per subspace."},
     {"pq_accumulate", KW(py_pq_accumulate), "k-means sums and counts per centroid."},
+    {"rabitq_scan", KW(py_rabitq_scan), "RaBitQ fast scan: lookup-table sums over packed codes."},
+    {"rabitq_topk", KW(py_rabitq_topk), "RaBitQ estimator top-k over packed codes."},
     {"simd_level", py_simd_level, METH_NOARGS, "Name of the kernel table in use."},
     {"supported_levels", py_supported_levels, METH_NOARGS, "Levels this CPU can run."},
     {"set_level", py_set_level, METH_O, "Select a kernel table by name."},

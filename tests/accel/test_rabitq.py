@@ -81,6 +81,14 @@ def test_search_edges(level: str) -> None:
         (lambda rq, c, x: rq.search(x[0], c, x, -1), ValueError, "k"),
         (lambda rq, c, x: accel.RaBitQ(seed=1.5), TypeError, "seed"),  # type: ignore[arg-type]
         (lambda rq, c, x: rq.fit(np.full((3, 16), np.nan)), ValueError, "nan"),
+        (lambda rq, c, x: accel.RaBitQ(clusters=8), ValueError, "clusters"),
+        (lambda rq, c, x: accel.RaBitQ(clusters=True), ValueError, "clusters"),  # type: ignore[arg-type]
+        (lambda rq, c, x: accel.RaBitQ(clusters=16).fit(x[:10]), ValueError, "16 clusters"),
+        (
+            lambda rq, c, x: rq.estimate(x, accel.RaBitQ(clusters=16).fit(x).encode(x)),
+            ValueError,
+            "cluster",
+        ),
     ],
 )
 def test_bad_arguments(call, error, words) -> None:  # type: ignore[no-untyped-def]
@@ -88,3 +96,36 @@ def test_bad_arguments(call, error, words) -> None:  # type: ignore[no-untyped-d
     rq = accel.RaBitQ().fit(x)
     with pytest.raises(error, match=words):
         call(rq, rq.encode(x), x)
+
+
+def test_clusters_are_picked_by_size_and_shrink_the_error(level: str) -> None:
+    """On clustered data, codes relative to k-means centroids estimate the near
+    neighbours (the ones a search must rank) far better than codes relative to the
+    global mean: that is what clusters are for."""
+    data = clustered(9, 3005, 128, clusters=20)
+    x, q = data[:3000], data[3000:]
+    auto = accel.RaBitQ(seed=2).fit(x)
+    assert auto.centroids is not None and auto.centroids.shape == (64, 128)  # 3000 // 39 -> 64
+    small = accel.RaBitQ(seed=2).fit(x[:600])
+    assert small.centroids is not None and small.centroids.shape == (1, 128)
+    true = ((q[:, None, :].astype(np.float64) - x[None]) ** 2).sum(axis=2)
+    near = np.argsort(true, axis=1)[:, :100]
+    errors = {}
+    for count in (1, 64):
+        rq = accel.RaBitQ(seed=2, clusters=count).fit(x)
+        est = np.take_along_axis(rq.estimate(q, rq.encode(x)), near, axis=1)
+        exact = np.take_along_axis(true, near, axis=1)
+        errors[count] = np.median(np.abs(est - exact) / exact)
+    assert errors[64] < 0.5 * errors[1]
+
+
+def test_a_vector_at_its_centroid_is_estimated_exactly(level: str) -> None:
+    x = clustered(10, 800, 64)
+    rq = accel.RaBitQ(seed=3, clusters=16).fit(x)
+    assert rq.centroids is not None
+    codes = rq.encode(rq.centroids)
+    np.testing.assert_array_equal(codes.cluster, np.arange(16))
+    assert (codes.norm < 1e-3).all()
+    q = clustered(11, 3, 64)
+    true = ((q[:, None, :].astype(np.float64) - rq.centroids[None]) ** 2).sum(axis=2)
+    np.testing.assert_allclose(rq.estimate(q, codes), true, rtol=1e-4)

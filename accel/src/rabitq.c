@@ -1,0 +1,133 @@
+/* RaBitQ fast scan: sums of per-query uint8 lookup tables over 4-bit code nibbles.
+ *
+ * A 1-bit code of D dimensions is D/4 nibbles; for a query, lut[p*16 + v] is the
+ * (quantized) sum of the query's rotated components 4p..4p+3 selected by the bits
+ * of v (MSB first).  The scan returns, per query and code, sum_p lut[p][nib_p(code)]:
+ * an exact integer (at most 255 * npos), returned as float32.
+ *
+ * Codes come in blocks of 32 (accel.rabitq's packed layout, faiss's "fast scan"):
+ * block b, position p holds 16 bytes; byte t carries code 32b+t in its low nibble and
+ * code 32b+16+t in its high nibble.  The AVX2 kernel looks up 32 codes of two
+ * positions with two `vpshufb` per 32 bytes and sums in uint16 lanes, widened to
+ * uint32 every 256 positions so no lane can overflow. */
+#include <stdlib.h>
+
+#include "scan.h"
+
+void accel_rabitq_scan_scalar(const uint8_t *luts, size_t nq, const uint8_t *packed,
+                              size_t nblocks, size_t npos, float *out, size_t ldo) {
+    for (size_t b = 0; b < nblocks; ++b) {
+        const uint8_t *block = packed + b * npos * 16;
+        for (size_t i = 0; i < nq; ++i) {
+            const uint8_t *lut = luts + i * npos * 16;
+            uint32_t sum[32] = {0};
+            for (size_t p = 0; p < npos; ++p) {
+                const uint8_t *row = block + p * 16, *table = lut + p * 16;
+                for (size_t t = 0; t < 16; ++t) {
+                    sum[t] += table[row[t] & 15];
+                    sum[t + 16] += table[row[t] >> 4];
+                }
+            }
+            for (size_t c = 0; c < 32; ++c) out[i * ldo + b * 32 + c] = (float)sum[c];
+        }
+    }
+}
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#define AVX2 __attribute__((target("avx2")))
+
+/* The four uint16 accumulators hold codes 0-7, 8-15, 16-23, 24-31 of the block, each
+ * lane a different position; fold the lanes and add them to the uint32 totals. */
+AVX2 static inline __attribute__((always_inline)) void flush(__m256i acc[4], __m256i tot[4]) {
+    for (int a = 0; a < 4; ++a) {
+        __m128i folded = _mm_add_epi16(_mm256_castsi256_si128(acc[a]),
+                                       _mm256_extracti128_si256(acc[a], 1));
+        tot[a] = _mm256_add_epi32(tot[a], _mm256_cvtepu16_epi32(folded));
+        acc[a] = _mm256_setzero_si256();
+    }
+}
+
+AVX2 void accel_rabitq_scan_avx2(const uint8_t *luts, size_t nq, const uint8_t *packed,
+                                 size_t nblocks, size_t npos, float *out, size_t ldo) {
+    const __m256i low = _mm256_set1_epi8(15), zero = _mm256_setzero_si256();
+    for (size_t b = 0; b < nblocks; ++b) {
+        const uint8_t *block = packed + b * npos * 16;
+        for (size_t i = 0; i < nq; ++i) {
+            const uint8_t *lut = luts + i * npos * 16;
+            __m256i acc[4], tot[4];
+            for (int a = 0; a < 4; ++a) acc[a] = tot[a] = zero;
+            size_t p = 0;
+            while (p + 2 <= npos) {
+                /* at most 128 steps of one position per lane: 128 * 255 per lane and,
+                 * after the fold, 65280 < 65536 per uint16 */
+                size_t end = npos - p < 256 ? p + (npos - p) / 2 * 2 : p + 256;
+                for (; p < end; p += 2) {
+                    __m256i v = _mm256_loadu_si256((const __m256i *)(block + p * 16));
+                    __m256i table = _mm256_loadu_si256((const __m256i *)(lut + p * 16));
+                    __m256i lo = _mm256_shuffle_epi8(table, _mm256_and_si256(v, low));
+                    __m256i hi = _mm256_shuffle_epi8(
+                        table, _mm256_and_si256(_mm256_srli_epi16(v, 4), low));
+                    acc[0] = _mm256_add_epi16(acc[0], _mm256_unpacklo_epi8(lo, zero));
+                    acc[1] = _mm256_add_epi16(acc[1], _mm256_unpackhi_epi8(lo, zero));
+                    acc[2] = _mm256_add_epi16(acc[2], _mm256_unpacklo_epi8(hi, zero));
+                    acc[3] = _mm256_add_epi16(acc[3], _mm256_unpackhi_epi8(hi, zero));
+                }
+                flush(acc, tot);
+            }
+            float *o = out + i * ldo + b * 32;
+            for (int a = 0; a < 4; ++a) _mm256_storeu_ps(o + 8 * a, _mm256_cvtepi32_ps(tot[a]));
+            if (p < npos) { /* an odd last position */
+                const uint8_t *row = block + p * 16, *table = lut + p * 16;
+                for (size_t t = 0; t < 16; ++t) {
+                    o[t] += (float)table[row[t] & 15];
+                    o[t + 16] += (float)table[row[t] >> 4];
+                }
+            }
+        }
+    }
+}
+#endif
+
+/* The estimator and top-k over the scan, a chunk of blocks at a time (rabitq.py has
+ * the same arithmetic in numpy, in the same order):
+ *   est = max(((S * a_i + b_i) * scale_j + offset_j) + t_i[cluster_j], 0)
+ * with qrow_i = (a_i, b_i, t_i[0..)), factors = (scale[0..n), offset[0..n)). */
+enum { RABITQ_CHUNK_BLOCKS = 64 };
+
+accel_status_t accel_rabitq_topk(const accel_kernels_t *kt, const uint8_t *luts, size_t nq,
+                                 const uint8_t *packed, size_t n, size_t npos,
+                                 const float *factors, const uint8_t *cluster,
+                                 const float *qrow, size_t ldq, size_t k, int64_t *idx,
+                                 float *dist) {
+    if (k == 0 || nq == 0) return ACCEL_OK;
+    size_t nblocks = (n + 31) / 32, chunk = RABITQ_CHUNK_BLOCKS * 32;
+    float *buf = malloc(nq * chunk * sizeof(float));
+    size_t *count = calloc(nq, sizeof(size_t));
+    accel_status_t st = buf && count ? ACCEL_OK : ACCEL_ERR_NOMEM;
+    for (size_t b0 = 0; st == ACCEL_OK && b0 < nblocks; b0 += RABITQ_CHUNK_BLOCKS) {
+        size_t nb = nblocks - b0 < RABITQ_CHUNK_BLOCKS ? nblocks - b0 : RABITQ_CHUNK_BLOCKS;
+        size_t j0 = b0 * 32, rows = n - j0 < nb * 32 ? n - j0 : nb * 32;
+        kt->rabitq_scan(luts, nq, packed + b0 * npos * 16, nb, npos, buf, nb * 32);
+        for (size_t i = 0; i < nq; ++i) {
+            float *row = buf + i * nb * 32;
+            const float *qi = qrow + i * ldq;
+            const float *scale = factors + j0, *offset = factors + n + j0;
+            const uint8_t *cl = cluster + j0;
+            for (size_t c = 0; c < rows; ++c) /* vectorizes: planar factors */
+                row[c] = (row[c] * qi[0] + qi[1]) * scale[c] + offset[c];
+            for (size_t c = 0; c < rows; ++c) {
+                float e = row[c] + qi[2 + cl[c]];
+                row[c] = e < 0.0f ? 0.0f : e; /* NaN stays NaN: select_row rejects it */
+            }
+            if (!accel_select_row(row, rows, j0, dist + i * k, idx + i * k, &count[i], k))
+                st = ACCEL_ERR_NONFINITE;
+        }
+    }
+    for (size_t i = 0; st == ACCEL_OK && i < nq; ++i)
+        accel_heap_sort(dist + i * k, idx + i * k, count[i]);
+    free(buf);
+    free(count);
+    return st;
+}
