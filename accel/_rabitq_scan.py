@@ -6,7 +6,7 @@ pattern selects; the tables are quantized to uint8 with one step per query (a
 per-position offset keeps every entry in 0..255), so the dot product is
 ``sum(offsets) + step * S`` where ``S`` is an exact integer sum of table entries.
 The C kernel (``accel/src/rabitq.c``) computes ``S`` with ``vpshufb`` over codes packed
-32 per block; the numpy back end computes the same integers from the plain bits,
+32 per block; the numpy back end computes the same integers from the same layout,
 so every back end returns identical sums.
 
 Quantizing the tables (8 bits per 4 components) is about 8 times more precise than
@@ -38,6 +38,12 @@ def nibbles(bits: NDArray[np.uint8]) -> NDArray[np.uint8]:
     np.right_shift(bits, 4, out=out[:, 0::2])
     np.bitwise_and(bits, 15, out=out[:, 1::2])
     return out
+
+
+def unpack(packed: NDArray[np.uint8], n: int) -> NDArray[np.uint8]:
+    """The kernel's layout -> nibble values (n, D/4) of the first n codes."""
+    per_block = np.concatenate([packed & 15, packed >> 4], axis=2)  # (blocks, npos, 32)
+    return per_block.transpose(0, 2, 1).reshape(-1, packed.shape[1])[:n]
 
 
 def pack(bits: NDArray[np.uint8]) -> NDArray[np.uint8]:
@@ -76,11 +82,8 @@ def query_tables(rotated: NDArray[np.float32]) -> QueryTables:
     return QueryTables(luts, low.sum(axis=1), step)
 
 
-def scan(
-    tables: QueryTables, bits: NDArray[np.uint8], packed: NDArray[np.uint8]
-) -> NDArray[np.float32]:
+def scan(tables: QueryTables, packed: NDArray[np.uint8], n: int) -> NDArray[np.float32]:
     """Integer table sums S (nq, n) as float32 (exact: at most 255 * D/4 < 2**24)."""
-    n = bits.shape[0]
     nq = tables.luts.shape[0]
     ext = _backend.kernels()
     if ext is not None:
@@ -88,11 +91,12 @@ def scan(
         ext.rabitq_scan(luts=tables.luts, codes=packed, out=out)
         return out[:, :n]
     sums = np.empty((nq, n), np.float32)
-    positions = np.arange(bits.shape[1] * 2)
-    rows = max(1, (1 << 22) // max(1, positions.size))
-    for start in range(0, n, rows):
-        nib = nibbles(bits[start : start + rows])
+    positions = np.arange(packed.shape[1])
+    blocks = max(1, (1 << 22) // max(1, BLOCK * positions.size))
+    for b0 in range(0, packed.shape[0], blocks):
+        start = b0 * BLOCK
+        nib = unpack(packed[b0 : b0 + blocks], n - start)
         for i in range(nq):
             picked = tables.luts[i][positions, nib]
-            sums[i, start : start + rows] = picked.sum(axis=1, dtype=np.uint32)
+            sums[i, start : start + nib.shape[0]] = picked.sum(axis=1, dtype=np.uint32)
     return sums

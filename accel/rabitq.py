@@ -43,6 +43,9 @@ least this many vectors each (faiss's floor for k-means); with fewer vectors, on
 KMEANS_ITERS = 10
 KMEANS_TRAIN_PER_CLUSTER = 64
 
+ENCODE_BLOCK = 8192
+"""Vectors encoded at a time: bounds the float32 temporaries to a few (8192, D) arrays."""
+
 ESTIMATE_BLOCK = 1 << 22
 """Estimates computed per batch of queries (float32 values), bounding memory."""
 
@@ -51,12 +54,21 @@ ESTIMATE_BLOCK = 1 << 22
 class RaBitQCodes:
     """Encoded vectors: sign bits of the rotated residual and the estimator's factors."""
 
-    bits: NDArray[np.uint8]  # (n, D / 8), packbits order
+    packed: NDArray[np.uint8]  # the sign bits in the scan kernel's layout (n / 32, D / 4, 16)
     cluster: NDArray[np.uint8]  # (n,): the centroid each code is relative to
     norm: F32  # |x - c|
     align: F32  # <x_bar, o / |o|>: bit vector against the unit rotated residual, in (0, 1]
     factors: F32  # (2, n): scale and offset, below
-    packed: NDArray[np.uint8]  # the bits in the scan kernel's layout (n / 32, D / 4, 16)
+
+    def __len__(self) -> int:
+        return int(self.cluster.shape[0])
+
+    @property
+    def bits(self) -> NDArray[np.uint8]:
+        """The sign bits (n, D / 8) in numpy.packbits order, unpacked from ``packed``."""
+        nib = fastscan.unpack(self.packed, len(self))
+        bits: NDArray[np.uint8] = (nib[:, 0::2] << 4) | nib[:, 1::2]
+        return bits
 
     @property
     def scale(self) -> F32:
@@ -165,16 +177,29 @@ class RaBitQ:
     def encode(self, x: Any) -> RaBitQCodes:
         """Vectors (n, d) -> codes; a vector at its centroid gets align 1 (exact estimate)."""
         data = self._rows("x", x)
-        rotated_centroids = self._fitted()[2]
         n = data.shape[0]
-        cluster = (
-            np.zeros(n, np.uint8) if self._assigner is None else self._assigner.encode(data)[:, 0]
-        )
+        bits = np.empty((n, self._fitted()[2].shape[1] // 8), np.uint8)
+        cluster = np.zeros(n, np.uint8)
+        factors = np.empty((4, n), np.float32)  # norm, align, scale, offset
+        for start in range(0, n, ENCODE_BLOCK):
+            stop = min(n, start + ENCODE_BLOCK)
+            factors[:, start:stop] = self._encode_block(
+                data[start:stop], bits[start:stop], cluster[start:stop]
+            )
+        return RaBitQCodes(fastscan.pack(bits), cluster, factors[0], factors[1], factors[2:].copy())
+
+    def _encode_block(
+        self, data: F32, bits: NDArray[np.uint8], cluster: NDArray[np.uint8]
+    ) -> NDArray[np.float64]:
+        """Fills the block's bits and clusters; returns its (norm, align, scale, offset)."""
+        rotated_centroids = self._fitted()[2]
+        if self._assigner is not None:
+            cluster[:] = self._assigner.encode(data)[:, 0]
         residual = self._rotate_rows(data)
         residual -= rotated_centroids[cluster]
         d_pad = residual.shape[1]
         norm = np.sqrt(np.einsum("ij,ij->i", residual, residual, dtype=np.float64))
-        bits = binary_quantize(residual)
+        bits[:] = binary_quantize(residual)
         # <x_bar, o> = sum |o_k| / sqrt(D) for the unit residual o: the bits are its signs.
         l1 = np.abs(residual).sum(axis=1, dtype=np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -182,26 +207,17 @@ class RaBitQ:
         align = np.maximum(align, 1e-6)
         scale = 2.0 * norm / (align * np.sqrt(d_pad))
         # <b, P c>: the rotated centroid's components where the code's bit is set
-        bits_dot_centroid = np.einsum(
-            "ij,ij->i", residual > 0, rotated_centroids[cluster], dtype=np.float64
-        )
+        np.multiply(residual > 0, rotated_centroids[cluster], out=residual)
+        bits_dot_centroid = residual.sum(axis=1, dtype=np.float64)
         centroid_sum = rotated_centroids.sum(axis=1, dtype=np.float64)[cluster]
         offset = norm * norm + scale * (2.0 * bits_dot_centroid - centroid_sum)
-        f32 = np.float32
-        return RaBitQCodes(
-            bits,
-            cluster,
-            norm.astype(f32),
-            align.astype(f32),
-            np.stack([scale, offset]).astype(f32),
-            fastscan.pack(bits),
-        )
+        return np.stack([norm, align, scale, offset])
 
     def _check_codes(self, codes: RaBitQCodes) -> None:
         rotated_centroids = self._fitted()[2]
-        if codes.bits.shape[1] * 8 != rotated_centroids.shape[1]:
+        if codes.packed.shape[1] * 4 != rotated_centroids.shape[1]:
             raise ValueError(
-                f"codes: {codes.bits.shape[1]} bytes per code, expected "
+                f"codes: {codes.packed.shape[1] // 2} bytes per code, expected "
                 f"{rotated_centroids.shape[1] // 8}"
             )
         if codes.cluster.size and int(codes.cluster.max()) >= rotated_centroids.shape[0]:
@@ -211,8 +227,8 @@ class RaBitQ:
         """Estimated squared l2 distances (nq, n) between queries and encoded vectors."""
         self._check_codes(codes)
         data = self._rows("queries", queries)
-        out = np.empty((data.shape[0], codes.bits.shape[0]), np.float32)
-        batch = max(1, ESTIMATE_BLOCK // max(1, codes.bits.shape[0]))
+        out = np.empty((data.shape[0], len(codes)), np.float32)
+        batch = max(1, ESTIMATE_BLOCK // max(1, len(codes)))
         for start in range(0, data.shape[0], batch):
             out[start : start + batch] = self._estimate(data[start : start + batch], codes)
         return out
@@ -234,7 +250,7 @@ class RaBitQ:
 
     def _estimate(self, queries: F32, codes: RaBitQCodes) -> F32:
         tables, rows = self._query_terms(queries)
-        est = fastscan.scan(tables, codes.bits, codes.packed)
+        est = fastscan.scan(tables, codes.packed, len(codes))
         for i, row in enumerate(est):  # the order of rabitq.c's accel_rabitq_topk
             row *= rows[i, 0]
             row += rows[i, 1]
@@ -280,14 +296,12 @@ class RaBitQ:
         if rerank_factor < 1:
             raise ValueError(f"rerank_factor: must be >= 1, got {rerank_factor}")
         x = v.float_matrix("vectors", vectors)
-        if x.shape[0] != codes.bits.shape[0]:
-            raise ValueError(
-                f"vectors: {x.shape[0]} rows, but the codes encode {codes.bits.shape[0]}"
-            )
+        if x.shape[0] != len(codes):
+            raise ValueError(f"vectors: {x.shape[0]} rows, but the codes encode {len(codes)}")
         one = np.ndim(queries) == 1
         q = self._rows("queries", queries)
         self._check_codes(codes)
-        n = codes.bits.shape[0]
+        n = len(codes)
         keep = min(n, kk * int(rerank_factor))
         kk = min(kk, n)
         idx = np.empty((q.shape[0], kk), np.int64)

@@ -38,15 +38,20 @@ void accel_rabitq_scan_scalar(const uint8_t *luts, size_t nq, const uint8_t *pac
 
 #define AVX2 __attribute__((target("avx2")))
 
-/* The four uint16 accumulators hold codes 0-7, 8-15, 16-23, 24-31 of the block, each
- * lane a different position; fold the lanes and add them to the uint32 totals. */
-AVX2 static inline __attribute__((always_inline)) void flush(__m256i acc[4], __m256i tot[4]) {
-    for (int a = 0; a < 4; ++a) {
-        __m128i folded = _mm_add_epi16(_mm256_castsi256_si128(acc[a]),
-                                       _mm256_extracti128_si256(acc[a], 1));
-        tot[a] = _mm256_add_epi32(tot[a], _mm256_cvtepu16_epi32(folded));
-        acc[a] = _mm256_setzero_si256();
-    }
+/* Sums of uint8 lookups in uint16 lanes without unpacking (faiss's trick): a 16-bit
+ * lane of the lookup result is lo + 256 hi for two neighbouring codes, so adding the
+ * whole lane to `all` and hi alone (lane >> 8) to `odd` leaves the even codes' sum in
+ * all - 256 odd (mod 2^16, exact while it stays below 2^16).  Per pair of accumulators,
+ * lane 0 sums one position and lane 1 the next; flush() folds them and adds codes
+ * 16h..16h+15 to the uint32 totals tot[2h], tot[2h+1]. */
+AVX2 static inline __attribute__((always_inline)) void flush(__m256i *all, __m256i *odd,
+                                                             __m256i *tot) {
+    __m256i even = _mm256_sub_epi16(*all, _mm256_slli_epi16(*odd, 8));
+    __m128i e = _mm_add_epi16(_mm256_castsi256_si128(even), _mm256_extracti128_si256(even, 1));
+    __m128i o = _mm_add_epi16(_mm256_castsi256_si128(*odd), _mm256_extracti128_si256(*odd, 1));
+    tot[0] = _mm256_add_epi32(tot[0], _mm256_cvtepu16_epi32(_mm_unpacklo_epi16(e, o)));
+    tot[1] = _mm256_add_epi32(tot[1], _mm256_cvtepu16_epi32(_mm_unpackhi_epi16(e, o)));
+    *all = *odd = _mm256_setzero_si256();
 }
 
 AVX2 void accel_rabitq_scan_avx2(const uint8_t *luts, size_t nq, const uint8_t *packed,
@@ -56,8 +61,8 @@ AVX2 void accel_rabitq_scan_avx2(const uint8_t *luts, size_t nq, const uint8_t *
         const uint8_t *block = packed + b * npos * 16;
         for (size_t i = 0; i < nq; ++i) {
             const uint8_t *lut = luts + i * npos * 16;
-            __m256i acc[4], tot[4];
-            for (int a = 0; a < 4; ++a) acc[a] = tot[a] = zero;
+            __m256i all0 = zero, odd0 = zero, all1 = zero, odd1 = zero, tot[4];
+            for (int a = 0; a < 4; ++a) tot[a] = zero;
             size_t p = 0;
             while (p + 2 <= npos) {
                 /* at most 128 steps of one position per lane: 128 * 255 per lane and,
@@ -69,12 +74,13 @@ AVX2 void accel_rabitq_scan_avx2(const uint8_t *luts, size_t nq, const uint8_t *
                     __m256i lo = _mm256_shuffle_epi8(table, _mm256_and_si256(v, low));
                     __m256i hi = _mm256_shuffle_epi8(
                         table, _mm256_and_si256(_mm256_srli_epi16(v, 4), low));
-                    acc[0] = _mm256_add_epi16(acc[0], _mm256_unpacklo_epi8(lo, zero));
-                    acc[1] = _mm256_add_epi16(acc[1], _mm256_unpackhi_epi8(lo, zero));
-                    acc[2] = _mm256_add_epi16(acc[2], _mm256_unpacklo_epi8(hi, zero));
-                    acc[3] = _mm256_add_epi16(acc[3], _mm256_unpackhi_epi8(hi, zero));
+                    all0 = _mm256_add_epi16(all0, lo);
+                    odd0 = _mm256_add_epi16(odd0, _mm256_srli_epi16(lo, 8));
+                    all1 = _mm256_add_epi16(all1, hi);
+                    odd1 = _mm256_add_epi16(odd1, _mm256_srli_epi16(hi, 8));
                 }
-                flush(acc, tot);
+                flush(&all0, &odd0, tot);
+                flush(&all1, &odd1, tot + 2);
             }
             float *o = out + i * ldo + b * 32;
             for (int a = 0; a < 4; ++a) _mm256_storeu_ps(o + 8 * a, _mm256_cvtepi32_ps(tot[a]));

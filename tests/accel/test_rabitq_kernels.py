@@ -99,6 +99,7 @@ def test_pack_layout_and_nibbles() -> None:
         got = packed[b, :, c % 16] >> 4 if c >= 16 else packed[b, :, c] & 15
         np.testing.assert_array_equal(got, nib[code])
     assert (packed[2, :, 6:16] & 15 == 0).all() and (packed[2] >> 4 == 0).all()  # padding
+    np.testing.assert_array_equal(fastscan.unpack(packed, 70), nib)
 
 
 def test_query_tables_reconstruct_the_dot_product() -> None:
@@ -107,7 +108,7 @@ def test_query_tables_reconstruct_the_dot_product() -> None:
     q = rng.standard_normal((4, 128)).astype(F32)
     bits = rng.integers(0, 256, (50, 16), dtype=U8)
     tables = fastscan.query_tables(q)
-    sums = fastscan.scan(tables, bits, fastscan.pack(bits)).astype(np.float64)
+    sums = fastscan.scan(tables, fastscan.pack(bits), len(bits)).astype(np.float64)
     exact = np.unpackbits(bits, axis=1).astype(np.float64) @ q.T.astype(np.float64)  # (50, 4)
     approx = tables.offset[None, :] + tables.step[None, :] * sums.T
     assert (np.abs(approx - exact) <= 0.5 * tables.step * 32 + 1e-9).all()
