@@ -114,6 +114,8 @@ void accel_rabitq_scan_scalar(const uint8_t *luts, size_t nq, const uint8_t *pac
                               size_t nblocks, size_t npos, float *out, size_t ldo);
 void accel_rabitq_scan_avx2(const uint8_t *luts, size_t nq, const uint8_t *packed,
                             size_t nblocks, size_t npos, float *out, size_t ldo);
+void accel_rabitq_scan_neon(const uint8_t *luts, size_t nq, const uint8_t *packed,
+                            size_t nblocks, size_t npos, float *out, size_t ldo);
 void accel_pq_adc_scalar(const float *lut, size_t m, size_t ksub, const uint8_t *codes, size_t n,
                          float *out);
 

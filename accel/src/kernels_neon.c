@@ -122,6 +122,7 @@ int accel_fill_neon(accel_kernels_t *t) {
     t->block[ACCEL_SQ8][ACCEL_DOT] = dot_sq8;
     t->block[ACCEL_SQ8][ACCEL_L2SQ] = l2sq_sq8;
     t->block[ACCEL_SQ8][ACCEL_L1] = l1_sq8;
+    t->rabitq_scan = accel_rabitq_scan_neon;
     return 1;
 }
 #else

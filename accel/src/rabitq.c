@@ -96,6 +96,44 @@ AVX2 void accel_rabitq_scan_avx2(const uint8_t *luts, size_t nq, const uint8_t *
 }
 #endif
 
+#if defined(__aarch64__)
+#include <arm_neon.h>
+
+/* NEON: `tbl` looks up 16 codes of one position; uint16 sums widened every 256. */
+void accel_rabitq_scan_neon(const uint8_t *luts, size_t nq, const uint8_t *packed,
+                            size_t nblocks, size_t npos, float *out, size_t ldo) {
+    const uint8x16_t low = vdupq_n_u8(15);
+    for (size_t b = 0; b < nblocks; ++b) {
+        const uint8_t *block = packed + b * npos * 16;
+        for (size_t i = 0; i < nq; ++i) {
+            const uint8_t *lut = luts + i * npos * 16;
+            uint32x4_t tot[8];
+            for (int a = 0; a < 8; ++a) tot[a] = vdupq_n_u32(0);
+            for (size_t p = 0; p < npos;) {
+                size_t end = npos - p < 256 ? npos : p + 256; /* 256 * 255 < 65536 */
+                uint16x8_t acc[4];
+                for (int a = 0; a < 4; ++a) acc[a] = vdupq_n_u16(0);
+                for (; p < end; ++p) {
+                    uint8x16_t v = vld1q_u8(block + p * 16), table = vld1q_u8(lut + p * 16);
+                    uint8x16_t lo = vqtbl1q_u8(table, vandq_u8(v, low));
+                    uint8x16_t hi = vqtbl1q_u8(table, vshrq_n_u8(v, 4));
+                    acc[0] = vaddw_u8(acc[0], vget_low_u8(lo));
+                    acc[1] = vaddw_high_u8(acc[1], lo);
+                    acc[2] = vaddw_u8(acc[2], vget_low_u8(hi));
+                    acc[3] = vaddw_high_u8(acc[3], hi);
+                }
+                for (int a = 0; a < 4; ++a) {
+                    tot[2 * a] = vaddw_u16(tot[2 * a], vget_low_u16(acc[a]));
+                    tot[2 * a + 1] = vaddw_high_u16(tot[2 * a + 1], acc[a]);
+                }
+            }
+            float *o = out + i * ldo + b * 32;
+            for (int a = 0; a < 8; ++a) vst1q_f32(o + 4 * a, vcvtq_f32_u32(tot[a]));
+        }
+    }
+}
+#endif
+
 /* The estimator and top-k over the scan, a chunk of blocks at a time (rabitq.py has
  * the same arithmetic in numpy, in the same order):
  *   est = max(((S * a_i + b_i) * scale_j + offset_j) + t_i[cluster_j], 0)

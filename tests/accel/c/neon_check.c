@@ -500,6 +500,34 @@ static void test_hamming(const accel_kernels_t *K, const accel_kernels_t *S, siz
     gfree(a, na * nbytes), gfree(b, nb * nbytes);
 }
 
+/* rabitq_scan: per query and code, the sum of lut[p][nibble p] over positions, exact
+ * (worst: every entry 255, past the uint16 flush at 256 positions). */
+static void test_rabitq_scan(const accel_kernels_t *K, const accel_kernels_t *S, size_t npos,
+                             size_t nblocks, size_t nq, int worst) {
+    char name[64];
+    size_t nl = nq * npos * 16, nc = nblocks * npos * 16, no = nq * nblocks * 32;
+    uint8_t *luts = galloc(nl), *codes = galloc(nc);
+    float *out = galloc(no * 4), *outs = galloc(no * 4);
+    for (size_t i = 0; i < nl; ++i) luts[i] = worst ? 255 : (uint8_t)rnd();
+    for (size_t i = 0; i < nc; ++i) codes[i] = (uint8_t)rnd();
+    snprintf(name, sizeof name, "%s rabitq_scan", K->name);
+    snprintf(current, sizeof current, "%s npos=%zu blocks=%zu nq=%zu", name, npos, nblocks, nq);
+    K->rabitq_scan(luts, nq, codes, nblocks, npos, out, nblocks * 32);
+    S->rabitq_scan(luts, nq, codes, nblocks, npos, outs, nblocks * 32);
+    for (size_t i = 0; i < nq; ++i)
+        for (size_t c = 0; c < nblocks * 32; ++c) {
+            unsigned ref = 0;
+            for (size_t p = 0; p < npos; ++p) {
+                uint8_t byte = codes[((c / 32) * npos + p) * 16 + c % 16];
+                ref += luts[(i * npos + p) * 16 + (c % 32 < 16 ? byte & 15 : byte >> 4)];
+            }
+            record(name, out[i * nblocks * 32 + c], ref, 0, 0, "%s i=%zu c=%zu", current, i, c);
+            record(name, outs[i * nblocks * 32 + c], ref, 0, 0, "scalar %s i=%zu c=%zu", current,
+                   i, c);
+        }
+    gfree(luts, nl), gfree(codes, nc), gfree(out, no * 4), gfree(outs, no * 4);
+}
+
 /* dot_packed: queries packed d x nqp (zero columns past nq), results candidate-major.
  * Every (i, j) against a double reference; padded columns must come out exactly 0. */
 static void test_dot_packed(const accel_kernels_t *K, size_t nq, size_t nx, size_t d) {
@@ -857,6 +885,11 @@ static void test_level(const accel_kernels_t *K, const accel_kernels_t *S) {
     }
     static const size_t hbytes[] = {0, 1, 3, 7, 8, 9, 15, 16, 17, 32, 48, 125};
     for (size_t i = 0; i < sizeof hbytes / sizeof hbytes[0]; ++i) test_hamming(K, S, hbytes[i]);
+    static const size_t rq[][3] = {{1, 1, 1}, {2, 3, 2}, {17, 2, 1}, {192, 4, 3}, {255, 1, 1},
+                                   {256, 1, 2}, {257, 2, 1}, {600, 2, 2}};
+    for (size_t i = 0; i < sizeof rq / sizeof rq[0]; ++i)
+        test_rabitq_scan(K, S, rq[i][0], rq[i][1], rq[i][2], 0);
+    test_rabitq_scan(K, S, 600, 1, 1, 1);
     /* {m, ksub, dsub}; ksub = 2^nbits with 4 <= nbits <= 8 (AVX kernels need 8 | ksub) */
     static const size_t pq[][3] = {{1, 16, 1}, {3, 16, 3}, {8, 256, 4}, {17, 256, 7}, {4, 32, 16}};
     for (size_t i = 0; i < sizeof pq / sizeof pq[0]; ++i) test_pq(K, pq[i][0], pq[i][1], pq[i][2]);
