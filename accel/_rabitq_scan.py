@@ -43,7 +43,8 @@ def nibbles(bits: NDArray[np.uint8]) -> NDArray[np.uint8]:
 def unpack(packed: NDArray[np.uint8], n: int) -> NDArray[np.uint8]:
     """The kernel's layout -> nibble values (n, D/4) of the first n codes."""
     per_block = np.concatenate([packed & 15, packed >> 4], axis=2)  # (blocks, npos, 32)
-    return per_block.transpose(0, 2, 1).reshape(-1, packed.shape[1])[:n]
+    nib: NDArray[np.uint8] = per_block.transpose(0, 2, 1).reshape(-1, packed.shape[1])[:n]
+    return nib
 
 
 def pack(bits: NDArray[np.uint8]) -> NDArray[np.uint8]:

@@ -67,7 +67,8 @@ class RaBitQCodes:
     def bits(self) -> NDArray[np.uint8]:
         """The sign bits (n, D / 8) in numpy.packbits order, unpacked from ``packed``."""
         nib = fastscan.unpack(self.packed, len(self))
-        bits: NDArray[np.uint8] = (nib[:, 0::2] << 4) | nib[:, 1::2]
+        bits = np.left_shift(nib[:, 0::2], 4, dtype=np.uint8)
+        bits |= nib[:, 1::2]
         return bits
 
     @property
@@ -81,6 +82,12 @@ class RaBitQCodes:
         """|x - c|^2 + scale * (2 <b, P c> - sum(P c)): the terms that need no query."""
         row: F32 = self.factors[1]
         return row
+
+
+def _rotate(data: F32, centre: F32, rotation: F32) -> F32:
+    """P (x - centre) for rows of x: by accel's own batch kernel (ip = -dot)."""
+    rotated = distances(data - centre, rotation, "ip")
+    return np.negative(rotated, out=rotated)
 
 
 def _clusters_for(n: int) -> int:
@@ -144,29 +151,28 @@ class RaBitQ:
         gauss = rng.standard_normal((d_pad, d_pad))
         qmat, r = np.linalg.qr(gauss)
         qmat *= np.sign(np.diag(r))[None, :]  # a uniformly random orthogonal matrix
-        self.rotation = np.ascontiguousarray(qmat[:, :d], dtype=np.float32)
-        self.centre = data.mean(axis=0, dtype=np.float64).astype(np.float32)
-        if count == 1:
-            self._assigner = None
-            self.centroids = self.centre[None].copy()
-        else:
-            self._assigner = ProductQuantizer(1, nbits=count.bit_length() - 1).fit(
+        rotation = np.ascontiguousarray(qmat[:, :d], dtype=np.float32)
+        centre = data.mean(axis=0, dtype=np.float64).astype(np.float32)
+        assigner = None
+        centroids = centre[None].copy()
+        if count > 1:
+            assigner = ProductQuantizer(1, nbits=count.bit_length() - 1).fit(
                 data,
                 iters=KMEANS_ITERS,
                 seed=self.seed,
                 max_train=KMEANS_TRAIN_PER_CLUSTER * count,
             )
-            assert self._assigner.centroids is not None
-            self.centroids = np.ascontiguousarray(self._assigner.centroids[0])
-        self._rotated_centroids = self._rotate_rows(self.centroids)
+            assert assigner.centroids is not None
+            centroids = np.ascontiguousarray(assigner.centroids[0])
+        rotated_centroids = _rotate(centroids, centre, rotation)
+        # all or nothing: a failed fit leaves the quantizer as it was
+        self.rotation, self.centre, self.centroids = rotation, centre, centroids
+        self._assigner, self._rotated_centroids = assigner, rotated_centroids
         return self
 
     def _rotate_rows(self, data: F32) -> F32:
-        """P (x - centre) for rows of x: by accel's own batch kernel (ip = -dot)."""
-        centre, rotation = self.centre, self.rotation
-        assert centre is not None and rotation is not None
-        rotated = distances(data - centre, rotation, "ip")
-        return np.negative(rotated, out=rotated)
+        centre, rotation, _ = self._fitted()
+        return _rotate(data, centre, rotation)
 
     def _rows(self, name: str, x: Any) -> F32:
         centre = self._fitted()[0]
