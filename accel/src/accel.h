@@ -100,6 +100,11 @@ typedef struct {
      * nibble p of code c in block b], codes packed 32 per block (see rabitq.c). */
     void (*rabitq_scan)(const uint8_t *luts, size_t nq, const uint8_t *packed, size_t nblocks,
                         size_t npos, float *out, size_t ldo);
+    /* RaBitQ estimates of one query over `rows` table sums (in place), fed to its top-k
+     * heap (see rabitq.c); 0 on a NaN or infinite estimate. */
+    int (*rabitq_rank)(float *row, size_t rows, size_t j0, const float *scale,
+                       const float *offset, const uint8_t *cl, const float *qi, float *hd,
+                       int64_t *hi, size_t *count, size_t k);
 } accel_kernels_t;
 
 /* PQ k-means update: sums[(s*ksub + c)*dsub + k] += x_i[s*dsub + k] and counts[s*ksub + c]
@@ -114,6 +119,12 @@ void accel_rabitq_scan_scalar(const uint8_t *luts, size_t nq, const uint8_t *pac
                               size_t nblocks, size_t npos, float *out, size_t ldo);
 void accel_rabitq_scan_avx2(const uint8_t *luts, size_t nq, const uint8_t *packed,
                             size_t nblocks, size_t npos, float *out, size_t ldo);
+int accel_rabitq_rank_scalar(float *row, size_t rows, size_t j0, const float *scale,
+                             const float *offset, const uint8_t *cl, const float *qi,
+                             float *hd, int64_t *hi, size_t *count, size_t k);
+int accel_rabitq_rank_avx2(float *row, size_t rows, size_t j0, const float *scale,
+                           const float *offset, const uint8_t *cl, const float *qi, float *hd,
+                           int64_t *hi, size_t *count, size_t k);
 void accel_rabitq_scan_neon(const uint8_t *luts, size_t nq, const uint8_t *packed,
                             size_t nblocks, size_t npos, float *out, size_t ldo);
 void accel_pq_adc_scalar(const float *lut, size_t m, size_t ksub, const uint8_t *codes, size_t n,

@@ -315,6 +315,7 @@ int accel_fill_avx2(accel_kernels_t *t) {
     t->pq_assign = pq_assign;
     t->dot_packed = dot_packed;
     t->rabitq_scan = accel_rabitq_scan_avx2;
+    t->rabitq_rank = accel_rabitq_rank_avx2;
     /* without AVX-VNNI, the f32 path (decode once, packed FMA) is the faster one */
     t->sq8_dot_packed = NULL;
     accel_fill_avx2_vnni(t);

@@ -228,6 +228,7 @@ void accel_fill_scalar(accel_kernels_t *t) {
         .pq_assign = pq_assign,
         .pq_adc = accel_pq_adc_scalar,
         .rabitq_scan = accel_rabitq_scan_scalar,
+        .rabitq_rank = accel_rabitq_rank_scalar,
         .dot_packed = accel_dot_packed_portable,
         .sq8_dot_packed = accel_sq8_dot_packed_portable,
     };

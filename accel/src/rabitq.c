@@ -10,6 +10,8 @@
  * code 32b+16+t in its high nibble.  The AVX2 kernel looks up 32 codes of two
  * positions with two `vpshufb` per 32 bytes and sums in uint16 lanes, widened to
  * uint32 every 256 positions so no lane can overflow. */
+#include <float.h>
+#include <math.h>
 #include <stdlib.h>
 
 #include "scan.h"
@@ -31,6 +33,20 @@ void accel_rabitq_scan_scalar(const uint8_t *luts, size_t nq, const uint8_t *pac
             for (size_t c = 0; c < 32; ++c) out[i * ldo + b * 32 + c] = (float)sum[c];
         }
     }
+}
+
+/* The estimator of one query over a row of table sums, in place, then into its heap
+ * (the order of rabitq.py's numpy estimate); 0 on a NaN or infinite estimate. */
+int accel_rabitq_rank_scalar(float *row, size_t rows, size_t j0, const float *scale,
+                             const float *offset, const uint8_t *cl, const float *qi,
+                             float *hd, int64_t *hi, size_t *count, size_t k) {
+    for (size_t c = 0; c < rows; ++c) /* vectorizes: planar factors */
+        row[c] = (row[c] * qi[0] + qi[1]) * scale[c] + offset[c];
+    for (size_t c = 0; c < rows; ++c) {
+        float e = row[c] + qi[2 + cl[c]];
+        row[c] = e < 0.0f ? 0.0f : e; /* NaN stays NaN: select_row rejects it */
+    }
+    return accel_select_row(row, rows, j0, hd, hi, count, k);
 }
 
 #if defined(__x86_64__)
@@ -94,6 +110,48 @@ AVX2 void accel_rabitq_scan_avx2(const uint8_t *luts, size_t nq, const uint8_t *
         }
     }
 }
+
+/* rank_scalar() 8 estimates at a time (same operations, same order: no FMA), the
+ * cluster terms by a gather; only lanes below the current k-th (or not finite) go on
+ * to the heap, one by one. */
+AVX2 int accel_rabitq_rank_avx2(float *row, size_t rows, size_t j0, const float *scale,
+                                const float *offset, const uint8_t *cl, const float *qi,
+                                float *hd, int64_t *hi, size_t *count, size_t k) {
+    const __m256 a = _mm256_set1_ps(qi[0]), b = _mm256_set1_ps(qi[1]),
+                 zero = _mm256_setzero_ps(), big = _mm256_set1_ps(FLT_MAX);
+    float worst = *count == k ? hd[0] : INFINITY, lane[8];
+    int ok = 1;
+    size_t c = 0;
+    for (; c + 8 <= rows; c += 8) {
+        __m256 e = _mm256_mul_ps(_mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(row + c), a), b),
+                                 _mm256_loadu_ps(scale + c));
+        e = _mm256_add_ps(e, _mm256_loadu_ps(offset + c));
+        __m256i ci = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(cl + c)));
+        e = _mm256_add_ps(e, _mm256_i32gather_ps(qi + 2, ci, 4));
+        e = _mm256_max_ps(zero, e); /* the second operand on NaN: NaN stays */
+        int m = _mm256_movemask_ps(_mm256_cmp_ps(e, _mm256_set1_ps(worst), _CMP_LT_OQ)) |
+                _mm256_movemask_ps(_mm256_cmp_ps(e, big, _CMP_NLE_UQ));
+        if (!m) continue;
+        _mm256_storeu_ps(lane, e);
+        for (int t = 0; t < 8; ++t) {
+            if (!(m >> t & 1)) continue;
+            float v = lane[t];
+            if (v < worst) {
+                accel_heap_add(hd, hi, count, k, v, (int64_t)(j0 + c + (size_t)t));
+                worst = *count == k ? hd[0] : INFINITY;
+            } else if (!(v <= FLT_MAX)) {
+                ok = 0;
+            }
+        }
+    }
+    for (size_t t = c; t < rows; ++t) { /* the tail: as rank_scalar */
+        float e = (row[t] * qi[0] + qi[1]) * scale[t] + offset[t];
+        e += qi[2 + cl[t]];
+        row[t] = e < 0.0f ? 0.0f : e;
+    }
+    if (c < rows) ok &= accel_select_row(row + c, rows - c, j0 + c, hd, hi, count, k);
+    return ok;
+}
 #endif
 
 #if defined(__aarch64__)
@@ -156,16 +214,8 @@ accel_status_t accel_rabitq_topk(const accel_kernels_t *kt, const uint8_t *luts,
         kt->rabitq_scan(luts, nq, packed + b0 * npos * 16, nb, npos, buf, nb * 32);
         for (size_t i = 0; i < nq; ++i) {
             float *row = buf + i * nb * 32;
-            const float *qi = qrow + i * ldq;
-            const float *scale = factors + j0, *offset = factors + n + j0;
-            const uint8_t *cl = cluster + j0;
-            for (size_t c = 0; c < rows; ++c) /* vectorizes: planar factors */
-                row[c] = (row[c] * qi[0] + qi[1]) * scale[c] + offset[c];
-            for (size_t c = 0; c < rows; ++c) {
-                float e = row[c] + qi[2 + cl[c]];
-                row[c] = e < 0.0f ? 0.0f : e; /* NaN stays NaN: select_row rejects it */
-            }
-            if (!accel_select_row(row, rows, j0, dist + i * k, idx + i * k, &count[i], k))
+            if (!kt->rabitq_rank(row, rows, j0, factors + j0, factors + n + j0, cluster + j0,
+                                 qrow + i * ldq, dist + i * k, idx + i * k, &count[i], k))
                 st = ACCEL_ERR_NONFINITE;
         }
     }

@@ -117,18 +117,20 @@ def test_query_tables_reconstruct_the_dot_product() -> None:
 
 @needs_ext
 @pytest.mark.parametrize("level", C_LEVELS)
-def test_fused_topk_equals_estimate_then_sort(level: str) -> None:
-    """The C estimator top-k ranks exactly the estimates rabitq.py computes."""
+@pytest.mark.parametrize(("n", "keep"), [(1000, 77), (1003, 200), (37, 37), (2100, 1), (5000, 3)])
+def test_fused_topk_equals_estimate_then_sort(level: str, n: int, keep: int) -> None:
+    """The C estimator top-k ranks exactly the estimates rabitq.py computes: every
+    8-lane step and tail, chunks of 2048 codes, k from 1 to all."""
     rng = np.random.default_rng(7)
-    x = rng.standard_normal((1000, 96)).astype(F32) + rng.integers(0, 3, (1000, 1))
+    x = rng.standard_normal((n, 96)).astype(F32) + rng.integers(0, 3, (n, 1))
     q = rng.standard_normal((5, 96)).astype(F32)
     accel._set_level(level)
     rq = accel.RaBitQ(seed=2, clusters=16).fit(x)
     codes = rq.encode(x)
     est = rq.estimate(q, codes)
-    short = rq._shortlist(q, codes, 77)
+    short = rq._shortlist(q, codes, keep)
     for i in range(5):
-        order = np.lexsort((np.arange(est.shape[1]), est[i]))[:77]
+        order = np.lexsort((np.arange(est.shape[1]), est[i]))[:keep]
         np.testing.assert_array_equal(short[i], np.sort(order))
 
 
