@@ -142,6 +142,16 @@ done:
     return res;
 }
 
+/* RaBitQ lookup tables: (nq, npos, 16) uint8 with 1 <= npos <= 65536, so the table
+ * sums (at most 255 * npos) stay exact in float32. */
+static int rabitq_luts_ok(const buf_t *luts) {
+    if (dim(luts, 1) != 0 && dim(luts, 1) <= 65536 && dim(luts, 2) == 16) return 1;
+    PyErr_Format(PyExc_ValueError,
+                 "luts: expected shape (nq, npos, 16) with 1 <= npos <= 65536, got "
+                 "(%zu, %zu, %zu)", dim(luts, 0), dim(luts, 1), dim(luts, 2));
+    return 0;
+}
+
 /* RaBitQ fast scan: luts (nq, npos, 16) uint8, codes (nblocks, npos, 16) uint8 in the
  * packed layout of rabitq.c, out (nq, 32 * nblocks) float32. */
 static PyObject *py_rabitq_scan(PyObject *self, PyObject *args, PyObject *kw) {
@@ -156,12 +166,7 @@ static PyObject *py_rabitq_scan(PyObject *self, PyObject *args, PyObject *kw) {
     buf_t *luts = array(&all, lo, "luts", T_U8, 3, 0), *codes = NULL, *out = NULL;
     if (!luts || !(codes = array(&all, co, "codes", T_U8, 3, 0))) goto done;
     size_t nq = dim(luts, 0), npos = dim(luts, 1), nblocks = dim(codes, 0);
-    if (npos == 0 || npos > 65536 || dim(luts, 2) != 16) {
-        PyErr_Format(PyExc_ValueError,
-                     "luts: expected shape (nq, npos, 16) with 1 <= npos <= 65536, got "
-                     "(%zu, %zu, %zu)", nq, npos, dim(luts, 2));
-        goto done;
-    }
+    if (!rabitq_luts_ok(luts)) goto done;
     if (!shape_is(codes, "codes", 3, (size_t[]){nblocks, npos, 16}) ||
         !(out = array(&all, outo, "out", T_F32, 2, 1)) ||
         !shape_is(out, "out", 2, (size_t[]){nq, 32 * nblocks}))
@@ -206,12 +211,7 @@ static PyObject *py_rabitq_topk(PyObject *self, PyObject *args, PyObject *kw) {
         goto done;
     size_t nq = dim(luts, 0), npos = dim(luts, 1), n = dim(cl, 0), ldq = dim(q, 1);
     size_t nblocks = (n + 31) / 32, kk = (size_t)k;
-    if (npos == 0 || npos > 65536 || dim(luts, 2) != 16) {
-        PyErr_Format(PyExc_ValueError,
-                     "luts: expected shape (nq, npos, 16) with 1 <= npos <= 65536, got "
-                     "(%zu, %zu, %zu)", nq, npos, dim(luts, 2));
-        goto done;
-    }
+    if (!rabitq_luts_ok(luts)) goto done;
     if (kk > n) {
         PyErr_Format(PyExc_ValueError, "k: %zu is more than the %zu codes", kk, n);
         goto done;
