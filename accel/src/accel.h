@@ -137,6 +137,7 @@ int accel_fill_avx512(accel_kernels_t *t); /* 0 if AVX-512 F/BW/VL/DQ unavailabl
 void accel_fill_avx512_codes(accel_kernels_t *t); /* the encoders, for accel_fill_avx512 */
 void accel_fill_avx512_vnni(accel_kernels_t *t);  /* sq8_dot_packed if AVX512-VNNI */
 void accel_fill_avx2_vnni(accel_kernels_t *t);    /* sq8_dot_packed if AVX-VNNI */
+void accel_fill_avx2_codes(accel_kernels_t *t);   /* the encoders, for accel_fill_avx2 */
 int accel_fill_neon(accel_kernels_t *t);   /* 0 unless aarch64 */
 
 /* dispatch.c */

@@ -31,7 +31,8 @@ def sq8_case(q: np.ndarray, x: np.ndarray, k: int, metric: str) -> None:
     for i in (0, q.shape[0] - 1):
         ri, rd = accel.sq8_topk(q[i], codes, params, k, metric)
         np.testing.assert_allclose(dist[i], rd, rtol=1e-5, atol=1e-6)
-        assert set(idx[i]) == set(ri) or np.allclose(dist[i], rd, rtol=1e-5)
+        # near-ties (cosine ~1e-7 between almost parallel vectors) may swap neighbours
+        assert set(idx[i]) == set(ri) or np.allclose(dist[i], rd, rtol=1e-5, atol=1e-6)
 
 
 @PROPERTY
