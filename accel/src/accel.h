@@ -93,6 +93,12 @@ typedef struct {
      * k >= d up to the next multiple of 4.  NULL where it would not beat the f32 path. */
     void (*sq8_dot_packed)(const int8_t *qt, size_t nqp, const uint8_t *x, size_t nx,
                            size_t ldx, size_t d, int32_t *out, size_t ldo);
+    /* One query against nx candidates in one pass: dot[j] = q.x_j and norm[j] = |x_j|^2,
+     * each summed exactly as block[elem][ACCEL_DOT] (nq = 1) and block[elem][ACCEL_L2SQ]
+     * against a zero query sum them (cosine).  NULL: the two block calls. */
+    void (*dot_norm[ACCEL_ELEM_COUNT])(const float *q, const void *x, size_t nx, size_t ldx,
+                                       size_t d, const float *lo, const float *scale,
+                                       float *dot, float *norm);
     /* out[j] = sum_s lut[s*ksub + codes[j*m + s]]  (asymmetric distance scan). */
     void (*pq_adc)(const float *lut, size_t m, size_t ksub, const uint8_t *codes, size_t n,
                    float *out);
@@ -138,6 +144,7 @@ void accel_fill_avx512_codes(accel_kernels_t *t); /* the encoders, for accel_fil
 void accel_fill_avx512_vnni(accel_kernels_t *t);  /* sq8_dot_packed if AVX512-VNNI */
 void accel_fill_avx2_vnni(accel_kernels_t *t);    /* sq8_dot_packed if AVX-VNNI */
 void accel_fill_avx2_codes(accel_kernels_t *t);   /* the encoders, for accel_fill_avx2 */
+void accel_fill_avx2_dot_norm(accel_kernels_t *t); /* dot_norm, for the AVX2 table only */
 int accel_fill_neon(accel_kernels_t *t);   /* 0 unless aarch64 */
 
 /* dispatch.c */

@@ -31,6 +31,7 @@ static void init(void) {
     supported[ACCEL_LEVEL_SCALAR] = 1;
     supported[ACCEL_LEVEL_NEON] = accel_fill_neon(&tables[ACCEL_LEVEL_NEON]);
     supported[ACCEL_LEVEL_AVX2] = accel_fill_avx2(&tables[ACCEL_LEVEL_AVX2]);
+    if (supported[ACCEL_LEVEL_AVX2]) accel_fill_avx2_dot_norm(&tables[ACCEL_LEVEL_AVX2]);
     supported[ACCEL_LEVEL_AVX512] = accel_fill_avx512(&tables[ACCEL_LEVEL_AVX512]);
     initialised = 1;
 }

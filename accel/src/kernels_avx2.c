@@ -100,38 +100,52 @@ enum { PREFETCH = 2048, PREFETCH_MAX_ROW = 2048 };
 /* One query row (the q=1 scan): C candidates in parallel, one accumulator each (the
  * summation order of tile(), so every path gives a pair the same value), plain loads
  * in the main loop and one masked step for the tail, and the prefetch walking the
- * candidates' bytes `pfd` ahead of the loads (0: none). */
+ * candidates' bytes `pfd` ahead of the loads (0: none).  With `norm`, |x|^2 too, in
+ * the order the l2sq kernel sums |0 - x|^2 (cosine in one pass). */
+INLINE void row_step(accel_elem_t elem, accel_op_t op, size_t C, __m256 qv, const char *x,
+                     size_t xrow, size_t k, size_t rem, const float *lo, const float *scale,
+                     __m256 *acc, __m256 *nacc, int norm) {
+    for (size_t c = 0; c < C; ++c) {
+        __m256 xv = load_x(elem, x + c * xrow, k, rem, lo, scale);
+        acc[c] = step(op, acc[c], qv, xv);
+        if (norm) nacc[c] = _mm256_fmadd_ps(xv, xv, nacc[c]);
+    }
+}
+
 INLINE void row_tile(accel_elem_t elem, accel_op_t op, size_t C, const float *q, const char *x,
                      size_t xrow, size_t d, const float *lo, const float *scale, float *out,
-                     size_t pfd) {
+                     int NORM, float *norm, size_t pfd) {
     const size_t step_bytes = C * 8 * (elem == ACCEL_F32 ? 4 : elem == ACCEL_F16 ? 2 : 1);
-    __m256 acc[TILE_C];
-    for (size_t c = 0; c < C; ++c) acc[c] = _mm256_setzero_ps();
+    __m256 acc[TILE_C], nacc[TILE_C];
+    for (size_t c = 0; c < C; ++c) acc[c] = nacc[c] = _mm256_setzero_ps();
     const char *pf = x + pfd;
     size_t k = 0;
     for (; k + 8 <= d; k += 8, pf += step_bytes) {
         for (size_t b = 0; pfd && b < step_bytes; b += 64) _mm_prefetch(pf + b, _MM_HINT_T0);
-        __m256 qv = _mm256_loadu_ps(q + k);
-        for (size_t c = 0; c < C; ++c)
-            acc[c] = step(op, acc[c], qv, load_x(elem, x + c * xrow, k, 8, lo, scale));
+        row_step(elem, op, C, _mm256_loadu_ps(q + k), x, xrow, k, 8, lo, scale, acc, nacc,
+                 NORM);
     }
-    if (k < d) {
-        __m256 qv = load_f32(q + k, d - k);
-        for (size_t c = 0; c < C; ++c)
-            acc[c] = step(op, acc[c], qv, load_x(elem, x + c * xrow, k, d - k, lo, scale));
-    }
-    if (C == 4)
+    if (k < d)
+        row_step(elem, op, C, load_f32(q + k, d - k), x, xrow, k, d - k, lo, scale, acc, nacc,
+                 NORM);
+    if (C == 4) {
         _mm_storeu_ps(out, hsum4(acc[0], acc[1], acc[2], acc[3]));
-    else
+        if (NORM) _mm_storeu_ps(norm, hsum4(nacc[0], nacc[1], nacc[2], nacc[3]));
+    } else {
         out[0] = _mm_cvtss_f32(hsum4(acc[0], acc[0], acc[0], acc[0]));
+        if (NORM) norm[0] = _mm_cvtss_f32(hsum4(nacc[0], nacc[0], nacc[0], nacc[0]));
+    }
 }
 
 INLINE void scan1(accel_elem_t elem, accel_op_t op, const float *q, const char *x, size_t nx,
-                  size_t xrow, size_t d, const float *lo, const float *scale, float *out) {
+                  size_t xrow, size_t d, const float *lo, const float *scale, float *out,
+                  int NORM, float *norm) {
     size_t pfd = elem != ACCEL_F32 || xrow <= PREFETCH_MAX_ROW ? PREFETCH : 0, j = 0;
     for (; j + TILE_C <= nx; j += TILE_C)
-        row_tile(elem, op, TILE_C, q, x + j * xrow, xrow, d, lo, scale, out + j, pfd);
-    for (; j < nx; ++j) row_tile(elem, op, 1, q, x + j * xrow, xrow, d, lo, scale, out + j, 0);
+        row_tile(elem, op, TILE_C, q, x + j * xrow, xrow, d, lo, scale, out + j, NORM,
+                 norm + j, pfd);
+    for (; j < nx; ++j)
+        row_tile(elem, op, 1, q, x + j * xrow, xrow, d, lo, scale, out + j, NORM, norm + j, 0);
 }
 
 INLINE void block(accel_elem_t elem, accel_op_t op, const float *q, size_t nq, size_t ldq,
@@ -149,7 +163,8 @@ INLINE void block(accel_elem_t elem, accel_op_t op, const float *q, size_t nq, s
             tile(elem, op, TILE_R, 1, q + i * ldq, ldq, xb + j * xrow, xrow, d, lo, scale,
                  out + i * ldo + j, ldo);
     }
-    for (; i < nq; ++i) scan1(elem, op, q + i * ldq, xb, nx, xrow, d, lo, scale, out + i * ldo);
+    for (; i < nq; ++i)
+        scan1(elem, op, q + i * ldq, xb, nx, xrow, d, lo, scale, out + i * ldo, 0, out);
 }
 
 #define DEFINE_BLOCK(NAME, ELEM, OP)                                                      \
@@ -167,6 +182,23 @@ DEFINE_BLOCK(l1_f16, ACCEL_F16, ACCEL_L1)
 DEFINE_BLOCK(dot_sq8, ACCEL_SQ8, ACCEL_DOT)
 DEFINE_BLOCK(l2sq_sq8, ACCEL_SQ8, ACCEL_L2SQ)
 DEFINE_BLOCK(l1_sq8, ACCEL_SQ8, ACCEL_L1)
+
+#define DEFINE_DOT_NORM(NAME, ELEM, SIZE)                                                   \
+    static void NAME(const float *q, const void *x, size_t nx, size_t ldx, size_t d,        \
+                     const float *lo, const float *scale, float *dot, float *norm) {        \
+        scan1(ELEM, ACCEL_DOT, q, (const char *)x, nx, ldx * SIZE, d, lo, scale, dot, 1, norm); \
+    }
+DEFINE_DOT_NORM(dot_norm_f32, ACCEL_F32, 4)
+DEFINE_DOT_NORM(dot_norm_f16, ACCEL_F16, 2)
+DEFINE_DOT_NORM(dot_norm_sq8, ACCEL_SQ8, 1)
+
+/* The fused one-query cosine pass, for the AVX2 table only (see accel.h): it sums in
+ * the order of this file's block kernels, which the AVX-512 table replaces. */
+void accel_fill_avx2_dot_norm(accel_kernels_t *t) {
+    t->dot_norm[ACCEL_F32] = dot_norm_f32;
+    t->dot_norm[ACCEL_F16] = dot_norm_f16;
+    t->dot_norm[ACCEL_SQ8] = dot_norm_sq8;
+}
 
 static void hamming_popcnt(const uint8_t *a, size_t na, const uint8_t *b, size_t nb,
                            size_t nbytes, float *out, size_t ldo) {
@@ -300,4 +332,5 @@ int accel_fill_avx2(accel_kernels_t *t) {
     (void)t;
     return 0;
 }
+void accel_fill_avx2_dot_norm(accel_kernels_t *t) { (void)t; }
 #endif

@@ -76,10 +76,14 @@ static void eval(const accel_scan_t *s, const prep_t *p, size_t q0, size_t nq, s
     }
     const float *q = (p->qhat ? p->qhat : (const float *)s->q) + q0 * d;
     accel_op_t op = p->expand ? ACCEL_DOT : accel_metric_op(s->metric);
-    s->k->block[elem][op](q, nq, d, xv, nb, ldx, d, s->lo, s->scale, out, ldo);
-    if (p->xnorm)
-        s->k->block[elem][ACCEL_L2SQ](p->zeros, 1, d, xv, nb, ldx, d, s->lo, s->scale, p->xnorm,
-                                      nb);
+    if (nq == 1 && p->xnorm && op == ACCEL_DOT && s->k->dot_norm[elem]) { /* cosine, one pass */
+        s->k->dot_norm[elem](q, xv, nb, ldx, d, s->lo, s->scale, out, p->xnorm);
+    } else {
+        s->k->block[elem][op](q, nq, d, xv, nb, ldx, d, s->lo, s->scale, out, ldo);
+        if (p->xnorm)
+            s->k->block[elem][ACCEL_L2SQ](p->zeros, 1, d, xv, nb, ldx, d, s->lo, s->scale,
+                                          p->xnorm, nb);
+    }
     for (size_t i = 0; i < nq; ++i) {
         float *row = out + i * ldo, qn = p->qnorm ? p->qnorm[q0 + i] : 0.0f;
         if (p->expand) { /* ranking key; the rare non-finite one gets the exact form */
