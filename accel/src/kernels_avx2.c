@@ -90,12 +90,12 @@ INLINE void tile(accel_elem_t elem, accel_op_t op, size_t R, size_t C, const flo
     }
 }
 
-/* Software prefetch for the one-query scan: PREFETCH bytes ahead of the loads, when
- * candidate rows are short (the hardware prefetcher retrains on every new row stream)
- * or compressed (more work per byte, so the out-of-order window covers fewer bytes).
- * Measured on Zen 2: +10-25% for f32 rows <= 2 KiB, x1.5-2 for f16/SQ8; a few %
- * slower for long f32 rows. */
-enum { PREFETCH = 2048, PREFETCH_MAX_ROW = 2048 };
+/* Software prefetch for the one-query scan: one tile of candidates ahead of the loads
+ * (4 KiB to 16 KiB), when rows are short (the hardware prefetcher retrains on every
+ * new row stream) or compressed (more work per byte, so the out-of-order window
+ * covers fewer bytes).  Measured on Zen 2: +10-20% for f32 rows <= 2 KiB, x1.3-2.7
+ * for f16/SQ8; ~10% slower for longer f32 rows, which get none. */
+enum { PREFETCH_MIN = 4096, PREFETCH_MAX = 16384, PREFETCH_MAX_ROW = 2048 };
 
 /* One query row (the q=1 scan): C candidates in parallel, one accumulator each (the
  * summation order of tile(), so every path gives a pair the same value), plain loads
@@ -140,7 +140,9 @@ INLINE void row_tile(accel_elem_t elem, accel_op_t op, size_t C, const float *q,
 INLINE void scan1(accel_elem_t elem, accel_op_t op, const float *q, const char *x, size_t nx,
                   size_t xrow, size_t d, const float *lo, const float *scale, float *out,
                   int NORM, float *norm) {
-    size_t pfd = elem != ACCEL_F32 || xrow <= PREFETCH_MAX_ROW ? PREFETCH : 0, j = 0;
+    size_t pfd = TILE_C * xrow, j = 0;
+    pfd = pfd < PREFETCH_MIN ? PREFETCH_MIN : pfd > PREFETCH_MAX ? PREFETCH_MAX : pfd;
+    if (elem == ACCEL_F32 && xrow > PREFETCH_MAX_ROW) pfd = 0;
     for (; j + TILE_C <= nx; j += TILE_C)
         row_tile(elem, op, TILE_C, q, x + j * xrow, xrow, d, lo, scale, out + j, NORM,
                  norm + j, pfd);
