@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from . import _backend
+from . import _backend, _fht
 from . import _rabitq_scan as fastscan
 from . import _validate as v
 from .pq import ProductQuantizer
@@ -84,10 +84,9 @@ class RaBitQCodes:
         return row
 
 
-def _rotate(data: F32, centre: F32, rotation: F32) -> F32:
-    """P (x - centre) for rows of x: by accel's own batch kernel (ip = -dot)."""
-    rotated = distances(data - centre, rotation, "ip")
-    return np.negative(rotated, out=rotated)
+def _rotate(data: F32, centre: F32, signs: F32) -> F32:
+    """P (x - centre) for rows of x (the fast rotation of :mod:`accel._fht`)."""
+    return _fht.rotate(np.ascontiguousarray(data - centre), signs)
 
 
 def _clusters_for(n: int) -> int:
@@ -104,9 +103,9 @@ class RaBitQ:
 
     ``clusters`` is 1 (every vector relative to the data's mean), a power of two from
     16 to 256 (k-means centroids), or None to pick by the number of training vectors.
-    The rotation is a seeded random orthogonal matrix (QR of a Gaussian matrix) and
-    k-means is seeded too, so two quantizers fitted with the same arguments produce
-    the same codes.
+    The rotation is a seeded structured random rotation (sign flips and Hadamard
+    transforms, :mod:`accel._fht`: O(D log D) per vector) and k-means is seeded too,
+    so two quantizers fitted with the same arguments produce the same codes.
     """
 
     def __init__(self, seed: int = 0, clusters: int | None = None) -> None:
@@ -123,15 +122,23 @@ class RaBitQ:
         self.seed = int(seed)
         self.clusters = None if clusters is None else int(clusters)
         self.centre: F32 | None = None
-        self.rotation: F32 | None = None  # (D, d): rows are the rotated axes
+        self._signs: F32 | None = None  # the rotation's random signs (rounds, D)
         self.centroids: F32 | None = None  # (clusters, d)
         self._rotated_centroids: F32 | None = None  # (clusters, D): P (c - centre)
         self._assigner: ProductQuantizer | None = None
 
     def _fitted(self) -> tuple[F32, F32, F32]:
-        if self.centre is None or self.rotation is None or self._rotated_centroids is None:
+        if self.centre is None or self._signs is None or self._rotated_centroids is None:
             raise RuntimeError("RaBitQ: call fit() first")
-        return self.centre, self.rotation, self._rotated_centroids
+        return self.centre, self._signs, self._rotated_centroids
+
+    @property
+    def rotation(self) -> F32 | None:
+        """The rotation as a matrix (D, d), rows the rotated axes; None before fit."""
+        if self._signs is None or self.centre is None:
+            return None
+        d = self.centre.shape[0]
+        return np.ascontiguousarray(_fht.rotate(np.eye(d, dtype=np.float32), self._signs).T)
 
     @property
     def d(self) -> int:
@@ -147,11 +154,7 @@ class RaBitQ:
         if n < count:
             raise ValueError(f"x: {count} clusters need at least {count} vectors, got {n}")
         d_pad = (d + 63) // 64 * 64  # whole 64-bit words of code
-        rng = np.random.default_rng(self.seed)
-        gauss = rng.standard_normal((d_pad, d_pad))
-        qmat, r = np.linalg.qr(gauss)
-        qmat *= np.sign(np.diag(r))[None, :]  # a uniformly random orthogonal matrix
-        rotation = np.ascontiguousarray(qmat[:, :d], dtype=np.float32)
+        signs = _fht.draw_signs(np.random.default_rng(self.seed), d_pad)
         centre = data.mean(axis=0, dtype=np.float64).astype(np.float32)
         assigner = None
         centroids = centre[None].copy()
@@ -164,15 +167,15 @@ class RaBitQ:
             )
             assert assigner.centroids is not None
             centroids = np.ascontiguousarray(assigner.centroids[0])
-        rotated_centroids = _rotate(centroids, centre, rotation)
+        rotated_centroids = _rotate(centroids, centre, signs)
         # all or nothing: a failed fit leaves the quantizer as it was
-        self.rotation, self.centre, self.centroids = rotation, centre, centroids
+        self._signs, self.centre, self.centroids = signs, centre, centroids
         self._assigner, self._rotated_centroids = assigner, rotated_centroids
         return self
 
     def _rotate_rows(self, data: F32) -> F32:
-        centre, rotation, _ = self._fitted()
-        return _rotate(data, centre, rotation)
+        centre, signs, _ = self._fitted()
+        return _rotate(data, centre, signs)
 
     def _rows(self, name: str, x: Any) -> F32:
         centre = self._fitted()[0]

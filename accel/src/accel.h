@@ -117,6 +117,10 @@ typedef struct {
  * += 1 for c = codes[i*m + s]; portable, it is memory-bound. */
 void accel_pq_accumulate(const float *x, size_t n, size_t d, const uint8_t *codes, size_t m,
                          size_t ksub, double *sums, int64_t *counts);
+/* rotate.c: rows of d floats, zero-padded to D, through `rounds` (sign flip, normalized
+ * Hadamard transform of a power-of-two window) steps; out is n x D. */
+void accel_fht_rotate(const float *x, size_t n, size_t d, size_t D, const float *signs,
+                      size_t rounds, float *out);
 void accel_dot_packed_portable(const float *qt, size_t nqp, const float *x, size_t nx,
                                size_t ldx, size_t d, float *out, size_t ldo);
 void accel_sq8_dot_packed_portable(const int8_t *qt, size_t nqp, const uint8_t *x, size_t nx,

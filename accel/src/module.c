@@ -237,6 +237,37 @@ done:
     return res;
 }
 
+/* RaBitQ's fast rotation: x (n, d) float32, signs (rounds, D) float32 with D >= d,
+ * out (n, D) float32. */
+static PyObject *py_fht_rotate(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
+    static char *names[] = {"x", "signs", "out", NULL};
+    PyObject *xo = NULL, *so = NULL, *outo = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|$OOO:fht_rotate", names, &xo, &so, &outo))
+        return NULL;
+    if (!required("fht_rotate", "x", xo, "signs", so, "out", outo, NULL, NULL)) return NULL;
+    bufs_t all = {.n = 0};
+    PyObject *res = NULL;
+    buf_t *x = array(&all, xo, "x", T_F32, 2, 0), *signs = NULL, *out = NULL;
+    if (!x || !(signs = array(&all, so, "signs", T_F32, 2, 0))) goto done;
+    size_t n = dim(x, 0), d = dim(x, 1), rounds = dim(signs, 0), D = dim(signs, 1);
+    if (D == 0 || D < d) {
+        PyErr_Format(PyExc_ValueError, "signs: %zu columns, expected at least x's %zu", D, d);
+        goto done;
+    }
+    if (!(out = array(&all, outo, "out", T_F32, 2, 1)) ||
+        !shape_is(out, "out", 2, (size_t[]){n, D}))
+        goto done;
+    Py_BEGIN_ALLOW_THREADS
+    accel_fht_rotate(x->view.buf, n, d, D, signs->view.buf, rounds, out->view.buf);
+    Py_END_ALLOW_THREADS
+    res = Py_None;
+    Py_INCREF(res);
+done:
+    release_all(&all);
+    return res;
+}
+
 static PyObject *py_simd_level(PyObject *self, PyObject *unused) {
     (void)self, (void)unused;
     return PyUnicode_FromString(accel_current->name);
@@ -281,6 +312,7 @@ static PyMethodDef methods[] = {
     {"pq_accumulate", KW(py_pq_accumulate), "k-means sums and counts per centroid."},
     {"rabitq_scan", KW(py_rabitq_scan), "RaBitQ fast scan: lookup-table sums over packed codes."},
     {"rabitq_topk", KW(py_rabitq_topk), "RaBitQ estimator top-k over packed codes."},
+    {"fht_rotate", KW(py_fht_rotate), "RaBitQ's fast random rotation (sign flips + Hadamard)."},
     {"simd_level", py_simd_level, METH_NOARGS, "Name of the kernel table in use."},
     {"supported_levels", py_supported_levels, METH_NOARGS, "Levels this CPU can run."},
     {"set_level", py_set_level, METH_O, "Select a kernel table by name."},

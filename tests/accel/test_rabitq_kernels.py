@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import accel
-from accel import _backend
+from accel import _backend, _fht
 from accel import _rabitq_scan as fastscan
 
 ext = _backend._kernels
@@ -152,6 +152,27 @@ def test_back_ends_agree_on_estimates_and_results() -> None:
         np.testing.assert_array_equal(idx, want_idx)
 
 
+@pytest.mark.parametrize(("d", "d_pad"), [(1, 64), (40, 64), (130, 192), (700, 768), (768, 768)])
+def test_fast_rotation_is_orthogonal_and_identical_on_every_back_end(d: int, d_pad: int) -> None:
+    """Sign flips + Hadamard windows: an isometry onto D dims, the same float32
+    operations in C and numpy (so bit-identical), and the window overlap mixes
+    every input coordinate into (almost) every output coordinate."""
+    signs = _fht.draw_signs(np.random.default_rng(d), d_pad)
+    x = np.random.default_rng(d + 1).standard_normal((9, d)).astype(F32)
+    results = []
+    for level in accel.available_levels():
+        accel._set_level(level)
+        results.append(_fht.rotate(x, signs))
+        matrix = _fht.rotate(np.eye(d, dtype=F32), signs)  # (d, D): rows P e_i
+        np.testing.assert_allclose(matrix @ matrix.T, np.eye(d), atol=1e-5)
+        assert (np.abs(matrix) > 1e-9).mean() > 0.9
+    for got in results:
+        np.testing.assert_array_equal(got, results[0])
+    np.testing.assert_allclose(
+        np.linalg.norm(results[0], axis=1), np.linalg.norm(x, axis=1), rtol=1e-5
+    )
+
+
 def z(shape: tuple[int, ...], dtype: Any = U8) -> np.ndarray:
     return np.zeros(shape, dtype)
 
@@ -174,7 +195,27 @@ def _call(name: str, **kw: Any) -> None:
     getattr(ext, name)(**kw)
 
 
+ROT = {"x": z((3, 5), F32), "signs": z((4, 64), F32), "out": z((3, 64), F32)}
+
 BAD_CALLS: list[tuple[str, Callable[[], None], type, str]] = [
+    (
+        "rotate signs short",
+        lambda: _call("fht_rotate", **{**ROT, "signs": z((4, 4), F32)}),
+        ValueError,
+        "signs",
+    ),
+    (
+        "rotate out",
+        lambda: _call("fht_rotate", **{**ROT, "out": z((3, 63), F32)}),
+        ValueError,
+        "out",
+    ),
+    (
+        "rotate x f64",
+        lambda: _call("fht_rotate", **{**ROT, "x": z((3, 5), np.float64)}),
+        TypeError,
+        "x",
+    ),
     (
         "scan luts f32",
         lambda: _call("rabitq_scan", **{**SCAN, "luts": z((2, 4, 16), F32)}),
