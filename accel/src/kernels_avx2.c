@@ -259,19 +259,27 @@ static void pq_assign(const float *x, size_t n, size_t ldx, size_t dsub, const f
 }
 
 /* Packed batch dot products: 2 vectors of 8 queries x 6 candidates (12 of 16 ymm
- * accumulators), one broadcast per candidate feeding 2 FMAs; see kernels_avx512.c. */
+ * accumulators), one broadcast per candidate feeding 2 FMAs; see kernels_avx512.c.
+ * Once per cache line of k, a tile prefetches the same line of the next tile's
+ * `pf` rows (into L2, a tile's time ahead): candidates streaming from L3 or DRAM
+ * arrive in time, where 6 interleaved row streams defeat the hardware prefetcher. */
 enum { PACK_C = 6 };
 
 INLINE void packed_tile(size_t C, const float *qt, size_t nqp, const float *x, size_t ldx,
-                        size_t d, float *out, size_t ldo) {
+                        size_t d, float *out, size_t ldo, size_t pf) {
     __m256 acc[2][PACK_C];
     for (size_t c = 0; c < C; ++c) acc[0][c] = acc[1][c] = _mm256_setzero_ps();
-    for (size_t k = 0; k < d; ++k) {
-        __m256 q0 = _mm256_load_ps(qt + k * nqp), q1 = _mm256_load_ps(qt + k * nqp + 8);
-        for (size_t c = 0; c < C; ++c) {
-            __m256 xb = _mm256_broadcast_ss(x + c * ldx + k);
-            acc[0][c] = _mm256_fmadd_ps(q0, xb, acc[0][c]);
-            acc[1][c] = _mm256_fmadd_ps(q1, xb, acc[1][c]);
+    const float *next = x + C * ldx;
+    for (size_t k0 = 0; k0 < d; k0 += 16) {
+        size_t k1 = d - k0 < 16 ? d : k0 + 16;
+        for (size_t c = 0; c < pf; ++c) _mm_prefetch((const char *)(next + c * ldx + k0), _MM_HINT_T1);
+        for (size_t k = k0; k < k1; ++k) {
+            __m256 q0 = _mm256_load_ps(qt + k * nqp), q1 = _mm256_load_ps(qt + k * nqp + 8);
+            for (size_t c = 0; c < C; ++c) {
+                __m256 xb = _mm256_broadcast_ss(x + c * ldx + k);
+                acc[0][c] = _mm256_fmadd_ps(q0, xb, acc[0][c]);
+                acc[1][c] = _mm256_fmadd_ps(q1, xb, acc[1][c]);
+            }
         }
     }
     for (size_t c = 0; c < C; ++c) {
@@ -284,10 +292,17 @@ static void dot_packed(const float *qt, size_t nqp, const float *x, size_t nx, s
                        size_t d, float *out, size_t ldo) {
     for (size_t i0 = 0; i0 < nqp; i0 += 16) {
         size_t j = 0;
-        for (; j + PACK_C <= nx; j += PACK_C)
-            packed_tile(PACK_C, qt + i0, nqp, x + j * ldx, ldx, d, out + j * ldo + i0, ldo);
+        for (; j + PACK_C <= nx; j += PACK_C) {
+            size_t left = nx - j - PACK_C; /* rows after this tile, to prefetch */
+            if (left >= PACK_C)
+                packed_tile(PACK_C, qt + i0, nqp, x + j * ldx, ldx, d, out + j * ldo + i0, ldo,
+                            PACK_C);
+            else
+                packed_tile(PACK_C, qt + i0, nqp, x + j * ldx, ldx, d, out + j * ldo + i0, ldo,
+                            left);
+        }
         for (; j < nx; ++j)
-            packed_tile(1, qt + i0, nqp, x + j * ldx, ldx, d, out + j * ldo + i0, ldo);
+            packed_tile(1, qt + i0, nqp, x + j * ldx, ldx, d, out + j * ldo + i0, ldo, 0);
     }
 }
 
