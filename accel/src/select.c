@@ -3,6 +3,9 @@
  * admission test, so only candidates better than the current k-th are sorted in. */
 #include <float.h>
 #include <math.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "scan.h"
 
@@ -74,28 +77,41 @@ int accel_select_row(const float *row, size_t nb, size_t j0, float *hd, int64_t 
     return ok;
 }
 
+/* Bit i of the result: row[i] (i < n <= 64) is below bound[i] or not finite. */
+static inline uint64_t admit_mask(const float *row, const float *bound, size_t n) {
+    uint64_t m = 0;
+    size_t i = 0;
+#if defined(__SSE2__)
+    const __m128 top = _mm_set1_ps(FLT_MAX);
+    for (; i + 4 <= n; i += 4) {
+        __m128 v = _mm_loadu_ps(row + i);
+        __m128 keep = _mm_and_ps(_mm_cmpge_ps(v, _mm_loadu_ps(bound + i)), _mm_cmple_ps(v, top));
+        m |= (uint64_t)(_mm_movemask_ps(keep) ^ 15) << i;
+    }
+#endif
+    for (; i < n; ++i) m |= (uint64_t) !((row[i] >= bound[i]) & (row[i] <= FLT_MAX)) << i;
+    return m;
+}
+
 /* select_row() over a candidate-major block: worst[i] is query i's admission bound.
- * Most rows of a long scan hold no value below any bound: one vectorisable pass of
- * compares over the row rejects them before any per-query branch. */
+ * Late in a scan most values are above their bound: one pass of vector compares
+ * over the row gives the few queries to visit. */
 int accel_select_packed(const float *t, size_t nb, size_t nqp, size_t nq, size_t j0,
                         float *hd, int64_t *hi, size_t *count, size_t k, float *worst) {
     int ok = 1;
     for (size_t c = 0; c < nb; ++c) {
         const float *row = t + c * nqp;
-        int any = 0; /* a value below its bound, or not finite */
-        for (size_t i = 0; i < nq; ++i) any |= !((row[i] >= worst[i]) & (row[i] <= FLT_MAX));
-        if (!any) continue;
-        for (size_t i = 0; i < nq; ++i) {
-            float v = row[i];
-            if (v < worst[i]) {
-                if (v < -FLT_MAX) {
+        for (size_t g = 0; g < nq; g += 64) {
+            size_t n = nq - g < 64 ? nq - g : 64;
+            for (uint64_t m = admit_mask(row + g, worst + g, n); m; m &= m - 1) {
+                size_t i = g + (size_t)__builtin_ctzll(m);
+                float v = row[i];
+                if (!(fabsf(v) <= FLT_MAX)) {
                     ok = 0;
                     continue;
                 }
                 heap_add(hd + i * k, hi + i * k, &count[i], k, v, (int64_t)(j0 + c));
                 worst[i] = count[i] == k ? hd[i * k] : INFINITY;
-            } else if (!(v <= FLT_MAX)) {
-                ok = 0;
             }
         }
     }
