@@ -140,3 +140,15 @@ def test_packed_tile_tails(level: str, d: int, n: int) -> None:
         np.testing.assert_array_less(np.abs(accel.distances(q, x, metric) - ref), tol + 1e-30)
     for metric in ["ip", "cosine", "l2"]:
         check_topk(q, x, 4, metric, *accel.topk(q, x, 4, metric))
+
+
+@pytest.mark.parametrize(("nq", "d"), [(20, 2100), (70, 1100)])
+def test_packed_queries_larger_than_half_of_l2(level: str, nq: int, d: int) -> None:
+    """Packed queries past 256 KiB (d x 32 or d x 64 floats): the AVX2 kernel runs
+    query group by query group over the block instead of tile by tile."""
+    q, x = make(nq + d, nq, 13, d)
+    for metric in ["ip", "cosine"]:
+        ref, tol = reference(q.astype(np.float64), x.astype(np.float64), metric)
+        np.testing.assert_array_less(np.abs(accel.distances(q, x, metric) - ref), tol + 1e-30)
+    for metric in ["ip", "l2"]:
+        check_topk(q, x, 5, metric, *accel.topk(q, x, 5, metric))
