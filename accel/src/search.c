@@ -261,15 +261,21 @@ accel_status_t accel_scan_distances(const accel_scan_t *s, float *out) {
     return st;
 }
 
+/* The exact l2sq of a k-th value (l2 holds its root), rounded up. */
+static double kth_sq(const accel_scan_t *s, float v) {
+    return s->metric == ACCEL_METRIC_L2 ? (double)v * v * (1.0 + 16.0 * FLT_EPSILON) : v;
+}
+
 /* Expanded l2 and int8 ranking: the kept candidates (kh >= k per query) get their
  * exact metric value and the best k of those, by (value, index), go to the outputs.
  * Expanded l2 visits them by ascending key and stops once a key is so far above the
  * k-th exact value that no later one can enter: |key - exact l2sq| <= (8d + 64) eps
- * (|q|^2 + max |x|^2) bounds the float error of both sides (an infinite bound never stops).
- * The next candidate's row is prefetched while one is computed. */
+ * (|q|^2 + max |x|^2) bounds the float error of both sides (an infinite bound never stops);
+ * by the same bound it flags in redo[] a query whose ranking may have left out a better
+ * candidate.  The next candidate's row is prefetched while one is computed. */
 static accel_status_t refine(const accel_scan_t *s, const prep_t *p, size_t q0, size_t nq,
                              float *hd, const int64_t *hi, const size_t *count, size_t kh,
-                             size_t k, float *dist, int64_t *idx) {
+                             size_t k, float *dist, int64_t *idx, unsigned char *redo) {
     accel_status_t st = ACCEL_OK;
     int early = p->expand && !p->int8;
     for (size_t i = 0; i < nq; ++i) {
@@ -279,19 +285,19 @@ static accel_status_t refine(const accel_scan_t *s, const prep_t *p, size_t q0, 
         double bound = early ? (8.0 * (double)s->d + 64.0) * FLT_EPSILON *
                                    ((double)p->qnorm[q0 + i] + (double)p->xnmax)
                              : 0.0;
-        size_t c = 0;
-        for (size_t e = 0; e < count[i]; ++e) {
+        size_t c = 0, e = 0;
+        for (; e < count[i]; ++e) {
             int64_t j = ki[e];
             if (e + 1 < count[i]) prefetch_row(s, (size_t)ki[e + 1]);
-            if (early && c == k) {
-                double kth = od[0]; /* exact l2sq of the k-th, rounded up; l2 holds its root */
-                kth = s->metric == ACCEL_METRIC_L2 ? kth * kth * (1.0 + 16.0 * FLT_EPSILON) : kth;
-                if ((double)key[e] - bound > kth + bound) break;
-            }
+            if (early && c == k && (double)key[e] - bound > kth_sq(s, od[0]) + bound) break;
             float v = exact_metric(s, p, q0 + i, (size_t)j);
             if (!(fabsf(v) <= FLT_MAX)) st = ACCEL_ERR_NONFINITE;
             if (c < k || accel_worse(od[0], oi[0], v, j)) accel_heap_add(od, oi, &c, k, v, j);
         }
+        /* every candidate left out has a key >= the largest kept one: if that key does not
+         * clear the k-th exact value by the bound, the query is scanned again exactly */
+        if (early && e == count[i] && count[i] == kh && kh < s->nx)
+            redo[i] = !((double)key[e - 1] - bound > kth_sq(s, od[0]) + bound);
     }
     return st;
 }
@@ -321,6 +327,7 @@ accel_status_t accel_scan_topk(const accel_scan_t *s, size_t k, int64_t *idx, fl
         float *hd = rerank ? heap_d : dist + q0 * k;
         int64_t *hi = rerank ? heap_i : idx + q0 * k;
         memset(count, 0, qc * sizeof(size_t));
+        memset(redo, 0, qc);
         for (size_t i = 0; i < nq; ++i) worst[i] = INFINITY;
         p.cmax = p.xnmax = 0.0f;
         if (p.packed) accel_pack_queries(s, &p, q0, nq);
@@ -343,10 +350,11 @@ accel_status_t accel_scan_topk(const accel_scan_t *s, size_t k, int64_t *idx, fl
                     st = ACCEL_ERR_NONFINITE;
         }
         if (rerank && st == ACCEL_OK)
-            st = refine(s, &p, q0, nq, hd, hi, count, kh, k, dist + q0 * k, idx + q0 * k);
+            st = refine(s, &p, q0, nq, hd, hi, count, kh, k, dist + q0 * k, idx + q0 * k, redo);
         for (size_t i = 0; i < nq; ++i) /* int8: which queries need the exact scan */
-            redo[i] = p.int8 && st == ACCEL_OK && count[i] == kh && kh < s->nx &&
-                      !int8_sound(s, &p, i, dist[(q0 + i) * k], hd[i * kh]);
+            redo[i] = st == ACCEL_OK &&
+                      (redo[i] || (p.int8 && count[i] == kh && kh < s->nx &&
+                                   !int8_sound(s, &p, i, dist[(q0 + i) * k], hd[i * kh])));
         for (size_t i = 0; i < nq && st == ACCEL_OK; ++i)
             accel_heap_sort(dist + (q0 + i) * k, idx + (q0 + i) * k, k);
         for (size_t i = 0; i < nq && st == ACCEL_OK; ++i)

@@ -152,3 +152,21 @@ def test_packed_queries_larger_than_half_of_l2(level: str, nq: int, d: int) -> N
         np.testing.assert_array_less(np.abs(accel.distances(q, x, metric) - ref), tol + 1e-30)
     for metric in ["ip", "l2"]:
         check_topk(q, x, 5, metric, *accel.topk(q, x, 5, metric))
+
+
+@pytest.mark.parametrize("metric", ["l2", "sqeuclidean"])
+def test_expanded_ranking_far_from_the_origin_is_exact(level: str, metric: str) -> None:
+    """At |x| ~ 8000 the expanded key |q|^2 + |x|^2 - 2 q.x carries an error of several
+    units while the neighbours are ~10 apart: the overfetched candidates may miss a true
+    neighbour, and the query must then be answered by the exact scan."""
+    rng = np.random.default_rng(10)
+    d, n = 62, 574
+    x = (rng.standard_normal((n, d)) + 1000.0).astype(np.float32)
+    x[rng.integers(0, n, n // 4)] = x[rng.integers(0, n, n // 4)]
+    q = x[rng.integers(0, n, 16)] + rng.standard_normal((16, d)).astype(np.float32)
+    full = accel.distances(q, x, metric)
+    ref = np.lexsort((np.broadcast_to(np.arange(n), full.shape), full), axis=1)
+    for k in (4, 10):
+        idx, dist = accel.topk(q, x, k, metric)
+        np.testing.assert_array_equal(idx, ref[:, :k])
+        np.testing.assert_array_equal(dist, np.take_along_axis(full, ref[:, :k], 1))
