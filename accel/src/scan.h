@@ -45,8 +45,11 @@ void accel_prep_free(prep_t *p);
 void accel_pack_queries(const accel_scan_t *s, prep_t *p, size_t q0, size_t nq);
 void accel_pack_queries_i8(const accel_scan_t *s, prep_t *p, size_t q0, size_t nq);
 
-/* (da, ia) ranks after (db, ib): larger distance, or equal distance and larger index. */
-int accel_worse(float da, int64_t ia, float db, int64_t ib);
+/* (da, ia) ranks after (db, ib): larger distance, or equal distance and larger index.
+ * The heaps are max-heaps on (distance, index): the root is the worst of the k kept. */
+static inline int accel_worse(float da, int64_t ia, float db, int64_t ib) {
+    return (da > db) | ((da == db) & (ia > ib));
+}
 void accel_sift_down(float *hd, int64_t *hi, size_t n, size_t at);
 /* Adds (v, idx) to a max-heap of *count <= k entries, replacing the root once full. */
 void accel_heap_add(float *hd, int64_t *hi, size_t *count, size_t k, float v, int64_t idx);

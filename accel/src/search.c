@@ -24,6 +24,16 @@ static float exact_l2sq(const accel_scan_t *s, size_t i, size_t j) {
     return v;
 }
 
+/* Starts fetching candidate j's row (the re-rank visits rows in no order). */
+static void prefetch_row(const accel_scan_t *s, size_t j) {
+#if defined(__GNUC__)
+    const char *x = (const char *)s->x + j * s->row_bytes;
+    for (size_t b = 0; b < s->row_bytes; b += 64) __builtin_prefetch(x + b);
+#else
+    (void)s, (void)j;
+#endif
+}
+
 /* Cosine distance for a unit query (qunit 1) or a zero one (qunit 0), dot = q.x,
  * xn = |x|^2.  A (near-)zero vector has no direction: distance 1 (orthogonal), see
  * ACCEL_COSINE_MIN_SQNORM.  A non-finite norm stays visible as NaN even then. */
@@ -50,8 +60,8 @@ static float exact_metric(const accel_scan_t *s, const prep_t *p, size_t i, size
 }
 
 /* Metric values for queries [q0, q0+nq) x candidates [j0, j0+nb) into out (row stride ldo). */
-static void eval(const accel_scan_t *s, const prep_t *p, size_t q0, size_t nq, size_t j0,
-                 size_t nb, float *out, size_t ldo) {
+static void eval(const accel_scan_t *s, prep_t *p, size_t q0, size_t nq, size_t j0, size_t nb,
+                 float *out, size_t ldo) {
     const char *x = (const char *)s->x + j0 * s->row_bytes;
     if (s->kind == ACCEL_SCAN_HAMMING) {
         s->k->hamming((const uint8_t *)s->q + q0 * s->row_bytes, nq, (const uint8_t *)x, nb,
@@ -84,6 +94,8 @@ static void eval(const accel_scan_t *s, const prep_t *p, size_t q0, size_t nq, s
             s->k->block[elem][ACCEL_L2SQ](p->zeros, 1, d, xv, nb, ldx, d, s->lo, s->scale,
                                           p->xnorm, nb);
     }
+    for (size_t j = 0; p->expand && j < nb; ++j)
+        p->xnmax = fmaxf(p->xnmax, p->xnorm[j]); /* for refine()'s bound */
     for (size_t i = 0; i < nq; ++i) {
         float *row = out + i * ldo, qn = p->qnorm ? p->qnorm[q0 + i] : 0.0f;
         if (p->expand) { /* ranking key; the rare non-finite one gets the exact form */
@@ -113,7 +125,7 @@ static void eval(const accel_scan_t *s, const prep_t *p, size_t q0, size_t nq, s
 
 /* Packed path of eval(): metric keys of the chunk's queries x candidates [j0, j0+nb)
  * into p->tbuf, candidate-major (tbuf[c*nqp + i]). */
-static void eval_packed(const accel_scan_t *s, const prep_t *p, size_t q0, size_t nq,
+static void eval_packed(const accel_scan_t *s, prep_t *p, size_t q0, size_t nq,
                         size_t j0, size_t nb) {
     const char *x = (const char *)s->x + j0 * s->row_bytes;
     size_t d = s->d, ldx = elem_ld(s), nqp = p->nqp;
@@ -135,6 +147,7 @@ static void eval_packed(const accel_scan_t *s, const prep_t *p, size_t q0, size_
         if (p->expand) {
             float xn = p->xnorm[c];
             int bad = 0;
+            p->xnmax = fmaxf(p->xnmax, xn); /* for refine()'s bound */
             for (size_t i = 0; i < nq; ++i) {
                 row[i] = p->qnorm[q0 + i] + xn - 2.0f * row[i];
                 bad |= !(fabsf(row[i]) <= FLT_MAX);
@@ -252,22 +265,43 @@ accel_status_t accel_scan_distances(const accel_scan_t *s, float *out) {
     return st;
 }
 
+/* The exact l2sq of a k-th value (l2 holds its root), rounded up. */
+static double kth_sq(const accel_scan_t *s, float v) {
+    return s->metric == ACCEL_METRIC_L2 ? (double)v * v * (1.0 + 16.0 * FLT_EPSILON) : v;
+}
+
 /* Expanded l2 and int8 ranking: the kept candidates (kh >= k per query) get their
- * exact metric value and the best k of those, by (value, index), go to the outputs. */
+ * exact metric value and the best k of those, by (value, index), go to the outputs.
+ * Expanded l2 visits them by ascending key and stops once a key is so far above the
+ * k-th exact value that no later one can enter: |key - exact l2sq| <= (8d + 64) eps
+ * (|q|^2 + max |x|^2) bounds the float error of both sides (an infinite bound never stops);
+ * by the same bound it flags in redo[] a query whose ranking may have left out a better
+ * candidate.  The next candidate's row is prefetched while one is computed. */
 static accel_status_t refine(const accel_scan_t *s, const prep_t *p, size_t q0, size_t nq,
-                             const int64_t *hi, const size_t *count, size_t kh, size_t k,
-                             float *dist, int64_t *idx) {
+                             float *hd, const int64_t *hi, const size_t *count, size_t kh,
+                             size_t k, float *dist, int64_t *idx, unsigned char *redo) {
     accel_status_t st = ACCEL_OK;
+    int early = p->expand && !p->int8;
     for (size_t i = 0; i < nq; ++i) {
-        float *od = dist + i * k;
-        int64_t *oi = idx + i * k;
-        size_t c = 0;
-        for (size_t e = 0; e < count[i]; ++e) {
-            int64_t j = hi[i * kh + e];
+        float *od = dist + i * k, *key = hd + i * kh;
+        int64_t *oi = idx + i * k, *ki = (int64_t *)hi + i * kh;
+        if (early) accel_heap_sort(key, ki, count[i]);
+        double bound = early ? (8.0 * (double)s->d + 64.0) * FLT_EPSILON *
+                                   ((double)p->qnorm[q0 + i] + (double)p->xnmax)
+                             : 0.0;
+        size_t c = 0, e = 0;
+        for (; e < count[i]; ++e) {
+            int64_t j = ki[e];
+            if (e + 1 < count[i]) prefetch_row(s, (size_t)ki[e + 1]);
+            if (early && c == k && (double)key[e] - bound > kth_sq(s, od[0]) + bound) break;
             float v = exact_metric(s, p, q0 + i, (size_t)j);
             if (!(fabsf(v) <= FLT_MAX)) st = ACCEL_ERR_NONFINITE;
             if (c < k || accel_worse(od[0], oi[0], v, j)) accel_heap_add(od, oi, &c, k, v, j);
         }
+        /* every candidate left out has a key >= the largest kept one: if that key does not
+         * clear the k-th exact value by the bound, the query is scanned again exactly */
+        if (early && e == count[i] && count[i] == kh && kh < s->nx)
+            redo[i] = !((double)key[e - 1] - bound > kth_sq(s, od[0]) + bound);
     }
     return st;
 }
@@ -297,6 +331,7 @@ accel_status_t accel_scan_topk(const accel_scan_t *s, size_t k, int64_t *idx, fl
         float *hd = rerank ? heap_d : dist + q0 * k;
         int64_t *hi = rerank ? heap_i : idx + q0 * k;
         memset(count, 0, qc * sizeof(size_t));
+        memset(redo, 0, qc);
         for (size_t i = 0; i < nq; ++i) worst[i] = INFINITY;
         p.cmax = p.xnmax = 0.0f;
         if (p.packed) accel_pack_queries(s, &p, q0, nq);
@@ -319,10 +354,11 @@ accel_status_t accel_scan_topk(const accel_scan_t *s, size_t k, int64_t *idx, fl
                     st = ACCEL_ERR_NONFINITE;
         }
         if (rerank && st == ACCEL_OK)
-            st = refine(s, &p, q0, nq, hi, count, kh, k, dist + q0 * k, idx + q0 * k);
+            st = refine(s, &p, q0, nq, hd, hi, count, kh, k, dist + q0 * k, idx + q0 * k, redo);
         for (size_t i = 0; i < nq; ++i) /* int8: which queries need the exact scan */
-            redo[i] = p.int8 && st == ACCEL_OK && count[i] == kh && kh < s->nx &&
-                      !int8_sound(s, &p, i, dist[(q0 + i) * k], hd[i * kh]);
+            redo[i] = st == ACCEL_OK &&
+                      (redo[i] || (p.int8 && count[i] == kh && kh < s->nx &&
+                                   !int8_sound(s, &p, i, dist[(q0 + i) * k], hd[i * kh])));
         for (size_t i = 0; i < nq && st == ACCEL_OK; ++i)
             accel_heap_sort(dist + (q0 + i) * k, idx + (q0 + i) * k, k);
         for (size_t i = 0; i < nq && st == ACCEL_OK; ++i)

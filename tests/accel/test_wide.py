@@ -12,6 +12,7 @@ import pytest
 
 import accel
 
+from .reference import reference
 from .test_distances import METRICS, check_topk, make
 
 
@@ -106,3 +107,66 @@ def test_packed_query_groups_of_eight(level: str, nq: int) -> None:
     for metric in ["ip", "cosine", "l2"]:
         idx, dist = accel.topk(q, x, 7, metric)
         check_topk(q, x, 7, metric, idx, dist)
+
+
+@pytest.mark.parametrize("metric", ["l2", "sqeuclidean"])
+def test_rerank_stops_only_past_the_key_error(level: str, metric: str) -> None:
+    """A cluster of near-duplicates whose expanded keys are noise (their spread is far
+    below the key's rounding at this norm): the re-rank must still visit every one whose
+    exact distance can beat the k-th, so the answer is the exact ranking of the
+    distance matrix, value for value, index for index."""
+    rng = np.random.default_rng(23)
+    d, n, k = 32, 400, 10
+    base = (rng.standard_normal(d) + 10.0).astype(np.float32)
+    x = (rng.standard_normal((n, d)) + 10.0).astype(np.float32)
+    x[::25] = base + (rng.standard_normal((n // 25, d)) * 1e-3).astype(np.float32)  # 16 near base
+    q = base + (rng.standard_normal((12, d)) * 1e-2).astype(np.float32)
+    idx, dist = accel.topk(q, x, k, metric)
+    full = accel.distances(q, x, metric)
+    ref = np.lexsort((np.broadcast_to(np.arange(n), full.shape), full), axis=1)[:, :k]
+    np.testing.assert_array_equal(idx, ref)
+    np.testing.assert_array_equal(dist, np.take_along_axis(full, ref, 1))
+
+
+@pytest.mark.parametrize("d", [1, 7, 15, 16, 17, 33])
+@pytest.mark.parametrize("n", [1, 5, 6, 7, 12, 13, 61])
+def test_packed_tile_tails(level: str, d: int, n: int) -> None:
+    """Candidate counts around the packed tile (6 rows, prefetching the next 6) and
+    dimensions around its 16-element prefetch step, with a query count not a
+    multiple of 16."""
+    q, x = make(d * 100 + n, 19, n, d)
+    for metric in ["ip", "cosine"]:
+        ref, tol = reference(q.astype(np.float64), x.astype(np.float64), metric)
+        np.testing.assert_array_less(np.abs(accel.distances(q, x, metric) - ref), tol + 1e-30)
+    for metric in ["ip", "cosine", "l2"]:
+        check_topk(q, x, 4, metric, *accel.topk(q, x, 4, metric))
+
+
+@pytest.mark.parametrize(("nq", "d"), [(20, 2100), (70, 1100)])
+def test_packed_queries_larger_than_half_of_l2(level: str, nq: int, d: int) -> None:
+    """Packed queries past 256 KiB (d x 32 or d x 64 floats): the AVX2 kernel runs
+    query group by query group over the block instead of tile by tile."""
+    q, x = make(nq + d, nq, 13, d)
+    for metric in ["ip", "cosine"]:
+        ref, tol = reference(q.astype(np.float64), x.astype(np.float64), metric)
+        np.testing.assert_array_less(np.abs(accel.distances(q, x, metric) - ref), tol + 1e-30)
+    for metric in ["ip", "l2"]:
+        check_topk(q, x, 5, metric, *accel.topk(q, x, 5, metric))
+
+
+@pytest.mark.parametrize("metric", ["l2", "sqeuclidean"])
+def test_expanded_ranking_far_from_the_origin_is_exact(level: str, metric: str) -> None:
+    """At |x| ~ 8000 the expanded key |q|^2 + |x|^2 - 2 q.x carries an error of several
+    units while the neighbours are ~10 apart: the overfetched candidates may miss a true
+    neighbour, and the query must then be answered by the exact scan."""
+    rng = np.random.default_rng(10)
+    d, n = 62, 574
+    x = (rng.standard_normal((n, d)) + 1000.0).astype(np.float32)
+    x[rng.integers(0, n, n // 4)] = x[rng.integers(0, n, n // 4)]
+    q = x[rng.integers(0, n, 16)] + rng.standard_normal((16, d)).astype(np.float32)
+    full = accel.distances(q, x, metric)
+    ref = np.lexsort((np.broadcast_to(np.arange(n), full.shape), full), axis=1)
+    for k in (4, 10):
+        idx, dist = accel.topk(q, x, k, metric)
+        np.testing.assert_array_equal(idx, ref[:, :k])
+        np.testing.assert_array_equal(dist, np.take_along_axis(full, ref[:, :k], 1))
