@@ -40,8 +40,10 @@ POINTS_PER_CLUSTER = 39
 """``clusters=None`` picks the most clusters (a power of two, 16 to 256) that leave at
 least this many vectors each (faiss's floor for k-means); with fewer vectors, one."""
 
-KMEANS_ITERS = 10
-KMEANS_TRAIN_PER_CLUSTER = 64
+KMEANS_ITERS = 20
+KMEANS_TRAIN_PER_CLUSTER = 128
+"""k-means effort: on the bench's 100k x 768 data, 10 iterations over 64 rows per centroid
+gave recall@10 0.990-0.995 over three data seeds, these 0.992-1.000 (fit 2 s -> 7 s)."""
 
 ENCODE_BLOCK = 8192
 """Vectors encoded at a time: bounds the float32 temporaries to a few (8192, D) arrays."""
