@@ -231,7 +231,7 @@ class RaBitQ:
                 f"codes: {codes.packed.shape[1] // 2} bytes per code, expected "
                 f"{rotated_centroids.shape[1] // 8}"
             )
-        if codes.cluster.size and int(codes.cluster.max()) >= rotated_centroids.shape[0]:
+        if codes.cluster.size and int(np.max(codes.cluster)) >= rotated_centroids.shape[0]:
             raise ValueError("codes: a cluster index beyond this quantizer's centroids")
 
     def estimate(self, queries: Any, codes: RaBitQCodes) -> F32:
